@@ -1,0 +1,28 @@
+"""The project's exception types.
+
+Few of them, each raised with a message that says what went wrong and what to
+do about it. The edges (CLI, UI) translate them; library code never swallows
+`Exception`.
+"""
+
+from __future__ import annotations
+
+
+class NewsQAError(Exception):
+    """Base class of every error this project raises on purpose."""
+
+
+class InputError(NewsQAError, ValueError):
+    """A question, file or setting was rejected; nothing was changed."""
+
+
+class IndexMissingError(NewsQAError):
+    """There is no index to answer from yet."""
+
+
+class StoreMismatchError(NewsQAError):
+    """The store was built with another embedding model or chunking than configured."""
+
+
+class ModelUnavailableError(NewsQAError):
+    """A model could not be loaded or materialised offline."""

