@@ -8,6 +8,7 @@ endpoint, `/ask`, that returns the `Answer` as JSON (use it from `gradio_client`
 from __future__ import annotations
 
 import html
+import os
 import re
 from typing import Any
 
@@ -83,9 +84,7 @@ def build_app(assistant: Assistant) -> Any:
         chat = gr.Chatbot(label="Chat", height=520, sanitize_html=True, elem_id="chat")
         box = gr.Textbox(placeholder="Ask in Arabic or English · اسأل بالعربية أو بالإنجليزية", show_label=False,
                          elem_id="question", rtl=False)  # fmt: skip
-        gr.Examples(
-            ["How many missiles did Iran launch at Israel?", "أين جرت المحادثات غير المباشرة؟"], inputs=box
-        )
+        gr.Examples(["How many missiles did Iran launch at Israel?", "أين جرت المحادثات غير المباشرة؟"], inputs=box)
 
         def on_submit(message: str, history: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
             return "", respond(assistant, message, history)
@@ -100,10 +99,15 @@ def build_app(assistant: Assistant) -> Any:
     return app
 
 
-def launch(settings: Settings | None = None, *, block: bool = True) -> Any:
-    """Start the chat server on the configured host and port (127.0.0.1 unless set)."""
+def launch(settings: Settings | None = None, *, assistant: Assistant | None = None, block: bool = True) -> Any:
+    """Start the chat server on the configured host and port (127.0.0.1 unless set).
+
+    With `block=False` it returns the running app at once (call `.close()` to stop it).
+    """
+    # The chat never phones home (gradio's usage analytics), whatever the environment.
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     settings = settings or Settings()
-    assistant = Assistant(settings)
+    assistant = assistant or Assistant(settings)
     assistant.store()  # fail now, with a clear message, when there is no index yet
     app = build_app(assistant)
     auth = None

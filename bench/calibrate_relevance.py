@@ -80,12 +80,17 @@ def report(lang: str, scenario: str, p: np.ndarray, n: np.ndarray) -> None:
     grid = np.arange(0.70, 0.95, 0.005)
     j = [(p >= g).mean() - (n >= g).mean() for g in grid]
     best = grid[int(np.argmax(j))]
-    print(f"\n{lang} questions, unanswerable = {scenario}: answerable median {np.median(p):.3f}, "
-          f"unanswerable median {np.median(n):.3f}")
-    print(f"  best threshold (Youden) {best:.3f}: answerable kept {(p >= best).mean():.1%}, "
-          f"unanswerable refused {(n < best).mean():.1%}")
+    print(
+        f"\n{lang} questions, unanswerable = {scenario}: answerable median {np.median(p):.3f}, "
+        f"unanswerable median {np.median(n):.3f}"
+    )
+    print(
+        f"  best threshold (Youden) {best:.3f}: answerable kept {(p >= best).mean():.1%}, "
+        f"unanswerable refused {(n < best).mean():.1%}"
+    )
     for g in (0.76, 0.77, 0.78, 0.80, 0.82, 0.84):
         print(f"  threshold {g:.2f}: answerable kept {(p >= g).mean():.1%}, unanswerable refused {(n < g).mean():.1%}")
+
 
 if __name__ == "__main__":
     main()

@@ -219,7 +219,8 @@ def _write_tokenizer(out: Path, hp: dict[str, Any], pieces: list[str], scores: A
     tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
     tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
     tok.post_processor = processors.TemplateProcessing(
-        single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>",
+        single="<s> $A </s>",
+        pair="<s> $A </s> </s> $B </s>",
         special_tokens=[("<s>", hp["bos"]), ("</s>", hp["eos"])],
     )
     specials = [AddedToken(s, special=True) for s in ("<s>", "<pad>", "</s>", "<unk>")]

@@ -105,6 +105,9 @@ def load_embedder(
     path, model_id = resolve_model_path(model, cache_dir)
     try:
         from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # a per-load weights bar is noise in the CLI and the logs
 
         hf = HuggingFaceEmbedding(
             model_name=path,

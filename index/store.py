@@ -101,9 +101,7 @@ class ChunkStore:
             metadatas=[_article_meta(article, len(chunks))],
         )
 
-    def search(
-        self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None
-    ) -> list[tuple[Chunk, float]]:
+    def search(self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None) -> list[tuple[Chunk, float]]:
         """The `k` nearest chunks of indexed articles, with cosine similarity, best first."""
         n = self._chunks.count()
         if n == 0 or k <= 0:

@@ -12,6 +12,10 @@ import pytest
 
 from index.normalize import tokens
 
+for _key, _value in (("HF_HUB_OFFLINE", "1"), ("TRANSFORMERS_OFFLINE", "1"), ("ANONYMIZED_TELEMETRY", "False"),
+                     ("GRADIO_ANALYTICS_ENABLED", "False")):  # fmt: skip
+    os.environ.setdefault(_key, _value)  # no test may reach a model hub or send telemetry
+
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "data" / "articles"
 # Models are materialised once into the project's git-ignored cache and reused across runs.

