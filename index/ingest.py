@@ -4,7 +4,9 @@ One article at a time, so memory stays flat for any number of files and an
 interruption loses at most the article being written (the store's write order
 makes that safe to repeat). Articles already in the store, by content hash, are
 skipped before anything is embedded, so ingesting the same folder twice adds
-nothing. A file that cannot be read is reported and the others go on.
+nothing. When a file changes, its new articles are added and the ones it held
+before are removed, so no stale chunk remains. A file that cannot be read is
+reported and the others go on.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class IngestReport(BaseModel):
     articles_added: int
     articles_unchanged: int
     chunks_added: int
+    articles_removed: int = 0
     failed: tuple[IngestFailure, ...] = ()
     seconds: float
 
@@ -61,7 +64,7 @@ def ingest(
     t0 = time.perf_counter()
     files = find_article_files(paths)
     known = store.article_ids()
-    added = unchanged = chunks_added = 0
+    added = unchanged = chunks_added = replaced = 0
     failed: list[IngestFailure] = []
     for n, path in enumerate(files):
         if progress:
@@ -71,16 +74,24 @@ def ingest(
         except InputError as exc:
             failed.append(IngestFailure(source=str(path), error=str(exc)))
             continue
+        file = str(path.resolve())
         for article in articles:
             if article.id in known:
                 unchanged += 1
                 continue
             chunks = chunk_article(article, max_chars=max_chars, overlap=overlap)
             vectors = embedder.embed_passages([c.text for c in chunks] + [article.title])
-            store.add_article(article, chunks, vectors[:-1], vectors[-1])
+            store.add_article(article, chunks, vectors[:-1], vectors[-1], file=file)
             known.add(article.id)
             added += 1
             chunks_added += len(chunks)
+        # The file's new versions are in; now drop what it held before (a changed or removed article).
+        # In this order an interruption leaves the old and new versions both, never neither, and the
+        # next run finishes the replacement.
+        for stale in store.articles_of_file(file) - {a.id for a in articles}:
+            store.remove_article(stale)
+            known.discard(stale)
+            replaced += 1
     if progress:
         progress(len(files), len(files), "")
     return IngestReport(
@@ -88,6 +99,7 @@ def ingest(
         articles_added=added,
         articles_unchanged=unchanged,
         chunks_added=chunks_added,
+        articles_removed=replaced,
         failed=tuple(failed),
         seconds=round(time.perf_counter() - t0, 3),
     )

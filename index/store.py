@@ -83,8 +83,14 @@ class ChunkStore:
         chunks: Sequence[Chunk],
         chunk_vectors: Sequence[Sequence[float]],
         title_vector: Sequence[float],
+        *,
+        file: str | None = None,
     ) -> None:
-        """Write an article's chunks, then its record; safe to repeat after an interruption."""
+        """Write an article's chunks, then its record; safe to repeat after an interruption.
+
+        `file` is the resolved path the article was read from: re-ingesting that file
+        replaces the articles recorded for it (see `articles_of_file`).
+        """
         if len(chunks) != len(chunk_vectors):
             raise ValueError("one vector per chunk is required")
         if chunks:
@@ -98,8 +104,24 @@ class ChunkStore:
             ids=[article.id],
             embeddings=[list(title_vector)],
             documents=[article.text],
-            metadatas=[_article_meta(article, len(chunks))],
+            metadatas=[_article_meta(article, len(chunks), file)],
         )
+
+    def articles_of_file(self, file: str) -> set[str]:
+        """Ids of the indexed articles that were read from `file` (a resolved path)."""
+        return set(self._articles.get(where={"file": file}, include=[])["ids"])
+
+    def remove_article(self, article_id: str) -> bool:
+        """Delete an article and its chunks; False when it was not indexed.
+
+        The record goes first, so its chunks stop being returned at once; an
+        interruption before the chunks are deleted leaves only invisible chunks.
+        """
+        if not self._articles.get(ids=[article_id], include=[])["ids"]:
+            return False
+        self._articles.delete(ids=[article_id])
+        self._chunks.delete(where={"article_id": article_id})
+        return True
 
     def search(self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None) -> list[tuple[Chunk, float]]:
         """The `k` nearest chunks of indexed articles, with cosine similarity, best first."""
@@ -182,8 +204,16 @@ def _drop_none(meta: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in meta.items() if v is not None}
 
 
-def _article_meta(a: Article, n_chunks: int) -> dict[str, Any]:
-    return _drop_none({"title": a.title, "outlet": a.outlet, "date": a.date, "source": a.source, "n_chunks": n_chunks})
+def _article_meta(a: Article, n_chunks: int, file: str | None) -> dict[str, Any]:
+    meta = {
+        "title": a.title,
+        "outlet": a.outlet,
+        "date": a.date,
+        "source": a.source,
+        "n_chunks": n_chunks,
+        "file": file,
+    }
+    return _drop_none(meta)
 
 
 def _chunk_meta(c: Chunk) -> dict[str, Any]:

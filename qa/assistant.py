@@ -89,6 +89,16 @@ class Assistant:
             overlap=s.chunk_overlap, max_bytes=s.max_file_bytes, progress=progress,
         )  # fmt: skip
 
+    def remove(self, target: str | Path) -> list[str]:
+        """Remove an indexed article by id, or every article read from a file; return the removed ids."""
+        store = self.store()
+        path = Path(target)
+        ids = store.articles_of_file(str(path.resolve())) if path.exists() else {str(target)}
+        removed = [i for i in sorted(ids) if store.remove_article(i)]
+        if not removed:
+            raise InputError(f"no indexed article has the id or file {str(target)!r}: `qa articles` lists them")
+        return removed
+
     def articles(self) -> list[Article]:
         """The indexed articles."""
         return self.store().articles()

@@ -42,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("-k", type=int, default=None, help="passages to retrieve")
     ask.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
     ask.set_defaults(func=_ask)
+    rm = sub.add_parser("remove", help="remove an article (by id) or the articles of a file from the index")
+    rm.add_argument("targets", nargs="+", metavar="ID_OR_FILE")
+    rm.set_defaults(func=_remove)
     arts = sub.add_parser("articles", help="list the indexed articles")
     arts.set_defaults(func=_articles)
     serve = sub.add_parser("serve", help="start the chat UI and its HTTP API")
@@ -72,7 +75,8 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     bar.close()
     print(
         f"{report.files} files: {report.articles_added} articles added ({report.chunks_added} chunks), "
-        f"{report.articles_unchanged} already indexed, {len(report.failed)} failed, {report.seconds:.1f} s"
+        f"{report.articles_unchanged} already indexed, {report.articles_removed} replaced or removed, "
+        f"{len(report.failed)} failed, {report.seconds:.1f} s"
     )
     for f in report.failed:
         print(f"failed: {f.error}", file=sys.stderr)
@@ -93,6 +97,14 @@ def format_answer(answer: Answer) -> str:
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
     answer = _assistant(settings).ask(args.question, k=args.k)
     print(answer.model_dump_json(indent=2) if args.json else format_answer(answer))
+    return 0
+
+
+def _remove(args: argparse.Namespace, settings: Settings) -> int:
+    assistant = _assistant(settings)
+    for target in args.targets:
+        for article_id in assistant.remove(target):
+            print(f"removed {article_id}")
     return 0
 
 

@@ -1,0 +1,138 @@
+"""Incremental ingestion, removal and crash safety, on an embedded store and on a real Chroma server."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from index.errors import InputError
+from index.store import drop_store
+from qa.assistant import Assistant
+from qa.settings import Settings
+from tests.conftest import CORPUS, REPO, FakeEmbedder
+
+
+@pytest.fixture(params=["embedded", "server"])
+def store_settings(request: pytest.FixtureRequest, settings: Settings) -> Settings:
+    if request.param == "embedded":
+        return settings
+    url = request.getfixturevalue("chroma_server")
+    drop_store(url=url)  # each test starts from an empty server
+    return settings.model_copy(update={"chroma_url": url})
+
+
+def _assistant(settings: Settings) -> Assistant:
+    return Assistant(settings, embedder=FakeEmbedder())
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _chunk_article_ids(assistant: Assistant) -> list[str]:
+    res = assistant.store()._chunks.get(include=["metadatas"])
+    return [m["article_id"] for m in res["metadatas"]]
+
+
+def test_everything_works_on_both_stores(store_settings: Settings) -> None:
+    a = _assistant(store_settings)
+    report = a.ingest([CORPUS])
+    assert report.articles_added == 3
+    assert a.ingest([CORPUS]).articles_added == 0
+    hits = a.retrieve("أطلقت إيران 350 صاروخا بالستيا", k=3)
+    assert "350" in hits[0].chunk.text
+    assert len(a.articles()) == 3 and a.store().chunk_count() == report.chunks_added
+
+
+def test_changed_article_replaces_its_chunks(store_settings: Settings, tmp_path: Path) -> None:
+    a = _assistant(store_settings)
+    folder = tmp_path / "news"
+    path = _write(folder, "a.txt", "عنوان أول\n\nأطلقت إيران 350 صاروخا على إسرائيل. وقال مسؤول إن الرد قادم.")
+    _write(folder, "b.txt", "عنوان ثان\n\nجرت المحادثات في مسقط بوساطة عمانية.")
+    a.ingest([folder])
+    old_ids = {x.id for x in a.articles()}
+    path.write_text("عنوان أول\n\nأطلقت إيران 300 صاروخ على إسرائيل. وقال مسؤول إن الرد قادم.", encoding="utf-8")
+    report = a.ingest([folder])
+    assert (report.articles_added, report.articles_removed, report.articles_unchanged) == (1, 1, 1)
+    arts = a.articles()
+    assert len(arts) == 2 and len(old_ids & {x.id for x in arts}) == 1
+    assert set(_chunk_article_ids(a)) == {x.id for x in arts}, "no stale chunk remains"
+    assert all("350" not in p.chunk.text for p in a.retrieve("كم صاروخا أطلقت إيران", k=5))
+
+
+def test_remove_by_id_and_by_file(store_settings: Settings, tmp_path: Path) -> None:
+    a = _assistant(store_settings)
+    a.ingest([CORPUS])
+    second = next(x for x in a.articles() if x.source.endswith("#2"))
+    assert a.remove(second.id) == [second.id]
+    assert second.id not in {x.id for x in a.articles()} and second.id not in _chunk_article_ids(a)
+    removed = a.remove(CORPUS / "001_ea4f6c5abfcd3f77.txt")
+    assert len(removed) == 1 and len(a.articles()) == 1
+    with pytest.raises(InputError, match="qa articles"):
+        a.remove("no-such-article")
+
+
+KILL_SCRIPT = """
+import sys, time
+from pathlib import Path
+from qa.assistant import Assistant
+from qa.settings import Settings
+from tests.conftest import FakeEmbedder
+
+class Slow(FakeEmbedder):
+    def embed_passages(self, texts):
+        time.sleep(0.02 * len(texts))  # slow enough that the kill lands mid-ingestion
+        return super().embed_passages(texts)
+
+def progress(done, total, name):
+    print(done, flush=True)
+
+settings = Settings(data_dir=Path(sys.argv[1]), _env_file=None)
+Assistant(settings, embedder=Slow()).ingest([Path(sys.argv[2])], progress=progress)
+print("finished", flush=True)
+"""
+
+
+def _many_articles(folder: Path, n: int) -> None:
+    sentences = [
+        s for s in (CORPUS / "000_a1ddd61cadbabb1f.txt").read_text(encoding="utf-8").split("\n") if len(s) > 60
+    ]
+    for i in range(n):
+        body = "\n\n".join(f"{sentences[(i + j) % len(sentences)]} رقم {i}-{j}." for j in range(6))
+        _write(folder, f"art{i:03d}.txt", f"خبر رقم {i}\n\n{body}")
+
+
+@pytest.mark.parametrize("kill_after", [3, 11])
+def test_sigkill_during_ingest_then_resume_leaves_each_article_once(tmp_path: Path, kill_after: int) -> None:
+    folder, data = tmp_path / "news", tmp_path / "data"
+    _many_articles(folder, 20)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(data), str(folder)], stdout=subprocess.PIPE,
+                            text=True, env=env, cwd=REPO)  # fmt: skip
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.strip() == str(kill_after):
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL, "the ingest finished before it could be killed"
+
+    settings = Settings(data_dir=data, _env_file=None)
+    a = Assistant(settings, embedder=FakeEmbedder())
+    report = a.ingest([folder])
+    assert not report.failed
+    arts = a.articles()
+    assert len(arts) == 20 and len({x.id for x in arts}) == 20
+    assert report.articles_unchanged >= kill_after - 1, "work done before the kill is kept"
+    counts = a.store().chunk_counts()
+    chunk_owners = _chunk_article_ids(a)
+    assert len(chunk_owners) == sum(counts.values()), "no duplicated or orphaned chunk"
+    assert {i: chunk_owners.count(i) for i in counts} == counts
