@@ -11,7 +11,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup install models index run test lint bench clean
+.PHONY: setup install models browser index run test lint bench clean
 
 setup: install models index
 
@@ -29,6 +29,10 @@ $(STAMP): pyproject.toml
 models: install
 	$(BIN)/python -c "from pathlib import Path; from index.e5 import materialize_e5; print('model:', materialize_e5(Path('.cache/models')))"
 
+# Debian's chromium for the browser tests (Playwright drives it; nothing is downloaded by Playwright).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
 # Index the bundled corpus (idempotent: unchanged articles are skipped).
 index: install
 	$(BIN)/qa ingest data/articles
@@ -36,7 +40,7 @@ index: install
 run: setup
 	$(BIN)/qa serve
 
-test: install models
+test: install models browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

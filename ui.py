@@ -1,95 +1,156 @@
 """The Gradio chat: a thin shell over `qa.Assistant`.
 
-Formatting is done by plain functions (unit-tested without a browser); gradio
-is imported only by `build_app`. Besides the chat, the app exposes one HTTP API
-endpoint, `/ask`, that returns the `Answer` as JSON (use it from `gradio_client`).
+Two tabs: the chat (answers with clickable citations and a sources panel, right-to-left
+for Arabic, example questions, the number of passages in Settings) and the articles
+(the indexed list, and adding articles by upload with the same validation and
+de-duplication as `qa ingest`). HTML comes from `qa.render`; gradio is imported only
+by `build_app`. The app also exposes one HTTP API endpoint, `/ask`, returning the
+`Answer` as JSON (use it from `gradio_client`).
 """
 
 from __future__ import annotations
 
-import html
 import os
-import re
+from pathlib import Path
 from typing import Any
 
 from index.errors import NewsQAError
+from index.load import SUPPORTED_SUFFIXES
 from qa.assistant import Assistant
-from qa.models import Answer, Citation
+from qa.models import Answer
+from qa.render import CSS, format_answer_html, format_error_html, format_question_html
 from qa.settings import Settings
 
-_MARKER = re.compile(r"\[(\d+)\]")
-
-CSS = """
-.answer mark { background: #fde68a; }
-.sources { font-size: 0.9em; margin-top: .5em; }
-.sources blockquote { margin: .25em 0 .5em; padding: .25em .5em; border-inline-start: 3px solid #d1d5db; }
+EXAMPLES = [
+    "How many missiles did Iran launch at Israel?",
+    "أين جرت المحادثات غير المباشرة بين واشنطن وطهران؟",
+    "What level of uranium enrichment did Tehran reach?",
+    "ما حجم مخزون إيران من اليورانيوم عالي التخصيب؟",
+]
+UI_CSS = CSS + "#question textarea { unicode-bidi: plaintext; text-align: start; }\n"
+#: A click on a marker opens, scrolls to and flashes the source it names (in the same message);
+#: the question box takes the direction of what is typed into it.
+UI_JS = """
+() => {
+  document.addEventListener('click', (event) => {
+    const link = event.target.closest && event.target.closest('a.cite');
+    if (!link) return;
+    event.preventDefault();
+    const box = document.getElementById((link.getAttribute('href') || '').slice(1));
+    if (!box) return;
+    box.open = true;
+    box.scrollIntoView({block: 'nearest'});
+    box.classList.add('flash');
+    setTimeout(() => box.classList.remove('flash'), 1500);
+  });
+  document.addEventListener('input', (event) => {
+    if (event.target.closest && event.target.closest('#question')) event.target.dir = 'auto';
+  });
+}
 """
 
 
-def direction(language: str) -> str:
-    """HTML text direction for a language code."""
-    return "rtl" if language == "ar" else "ltr"
+def status_line(assistant: Assistant) -> str:
+    """Which backend and corpus answer, in one line."""
+    store = assistant.store()
+    n_articles, n_chunks = len(store.article_ids()), store.chunk_count()
+    where = assistant.settings.chroma_url or str(assistant.settings.data_dir)
+    return f"Backend: **extractive** · corpus: **{n_articles} articles**, {n_chunks} passages · store: `{where}`"
 
 
-def highlighted_passage(answer: Answer, citation: Citation) -> str:
-    """The cited chunk's text as HTML with the quoted span marked."""
-    chunk = next((p.chunk for p in answer.passages if p.chunk.id == citation.chunk_id), None)
-    if chunk is None:
-        return f"<mark>{html.escape(citation.quote)}</mark>"
-    s, e = citation.start - chunk.start, citation.end - chunk.start
-    t = chunk.text
-    return f"{html.escape(t[:s])}<mark>{html.escape(t[s:e])}</mark>{html.escape(t[e:])}"
+def footer(answer: Answer) -> str:
+    """Backend and total time under an answer."""
+    return f"{answer.backend} · {len(answer.passages)} passages · {sum(answer.timings.values()):.0f} ms"
 
 
-def format_answer_html(answer: Answer) -> str:
-    """The answer with linked markers, then its sources with their highlighted passages."""
-    ids = {c.marker for c in answer.citations}
-
-    def link(m: re.Match[str]) -> str:
-        n = int(m.group(1))
-        return f'<sup><a href="#src-{n}">[{n}]</a></sup>' if n in ids else m.group(0)
-
-    body = _MARKER.sub(link, html.escape(answer.text))
-    parts = [f'<div class="answer" dir="{direction(answer.language)}">{body}</div>']
-    if answer.citations:
-        label = "المصادر" if answer.language == "ar" else "Sources"
-        items = []
-        for c in answer.citations:
-            meta = " · ".join(html.escape(x) for x in (c.title, c.outlet or "", c.date or "") if x)
-            items.append(
-                f'<li id="src-{c.marker}"><b>[{c.marker}]</b> {meta}'
-                f'<blockquote dir="rtl">{highlighted_passage(answer, c)}</blockquote></li>'
-            )
-        parts.append(f'<div class="sources"><b>{label}</b><ol>{"".join(items)}</ol></div>')
-    return "".join(parts)
+def article_rows(assistant: Assistant) -> list[list[Any]]:
+    """The articles table: title, outlet, date, chunks, source, id."""
+    store = assistant.store()
+    counts = store.chunk_counts()
+    return [[a.title, a.outlet or "", a.date or "", counts.get(a.id, 0), a.source, a.id] for a in store.articles()]
 
 
-def respond(assistant: Assistant, message: str, history: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The chat history with the question and its formatted answer (or the error) appended."""
-    turns = [(str(q["content"]), str(a["content"]))
-             for q, a in zip(history[::2], history[1::2], strict=False)]  # fmt: skip
+def respond(
+    assistant: Assistant, message: str, chat: list[dict[str, Any]], turns: list[tuple[str, str]], k: int | None = None
+) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+    """The chat with the question and its answer (or the error) appended, and the plain-text turns."""
     try:
-        content = format_answer_html(assistant.ask(message, history=turns))
+        answer = assistant.ask(message, history=turns, k=k)
     except NewsQAError as exc:
-        content = f'<div class="error">⚠️ {html.escape(str(exc))}</div>'
-    return [*history, {"role": "user", "content": message}, {"role": "assistant", "content": content}]
+        reply = format_error_html(str(exc))
+    else:
+        reply = format_answer_html(answer, footer=footer(answer))
+        turns = [*turns, (answer.question, answer.text)]
+    shown = [{"role": "user", "content": format_question_html(message)}, {"role": "assistant", "content": reply}]
+    return [*chat, *shown], turns
+
+
+def add_articles(assistant: Assistant, files: list[str] | None) -> str:
+    """Ingest uploaded files; a Markdown report of what was added, skipped and refused."""
+    if not files:
+        return "Choose one or more files first (.txt, .md, .html, .jsonl)."
+    lines, accepted = [], []
+    for f in files:
+        path = Path(f)
+        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            lines.append(f"- ✗ `{path.name}`: not a supported type ({', '.join(SUPPORTED_SUFFIXES)})")
+        else:
+            accepted.append(path)
+    if accepted:
+        try:
+            report = assistant.ingest(accepted)
+        except NewsQAError as exc:
+            return f"✗ {exc}"
+        lines.insert(0, f"**{report.articles_added} articles added** ({report.chunks_added} passages), "
+                        f"{report.articles_unchanged} already indexed.")  # fmt: skip
+        # Uploads sit in a temporary folder: name the file, not its temporary path.
+        lines += [
+            f"- ✗ `{Path(x.source).name}`: {x.error.replace(x.source, Path(x.source).name)}" for x in report.failed
+        ]
+    return "\n".join(lines)
 
 
 def build_app(assistant: Assistant) -> Any:
     """The Gradio Blocks app."""
     import gradio as gr
 
-    with gr.Blocks(title="Arabic news QA") as app:
-        gr.Markdown("### Ask the articles · اسأل المقالات\nAnswers quote the articles; every `[n]` cites its source.")
-        chat = gr.Chatbot(label="Chat", height=520, sanitize_html=True, elem_id="chat")
-        box = gr.Textbox(placeholder="Ask in Arabic or English · اسأل بالعربية أو بالإنجليزية", show_label=False,
-                         elem_id="question", rtl=False)  # fmt: skip
-        gr.Examples(["How many missiles did Iran launch at Israel?", "أين جرت المحادثات غير المباشرة؟"], inputs=box)
+    settings = assistant.settings
+    with gr.Blocks(title="Arabic news QA · اسأل الأخبار") as app:
+        turns = gr.State([])
+        with gr.Tab("Chat · المحادثة"):
+            status = gr.Markdown(status_line(assistant), elem_id="status")
+            chat = gr.Chatbot(label="Chat", height=540, elem_id="chat", buttons=["copy"], feedback_options=None)
+            with gr.Row():
+                box = gr.Textbox(placeholder="Ask in Arabic or English · اسأل بالعربية أو بالإنجليزية",
+                                 show_label=False, elem_id="question", scale=8, lines=1, max_lines=4)  # fmt: skip
+                send = gr.Button("Ask · اسأل", variant="primary", scale=1, elem_id="ask")
+            gr.Examples(EXAMPLES, inputs=box, label="Examples · أمثلة")
+            with gr.Accordion("Settings · الإعدادات", open=False):
+                k = gr.Slider(1, 10, value=settings.top_k, step=1, label="Passages to retrieve", elem_id="top-k")
+                clear = gr.Button("New conversation", size="sm")
 
-        def on_submit(message: str, history: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
-            return "", respond(assistant, message, history)
+        def on_ask(message: str, history: list[dict[str, Any]], state: list[tuple[str, str]], top_k: float) -> Any:
+            new_chat, new_state = respond(assistant, message, history, state, int(top_k))
+            return "", new_chat, new_state
 
-        box.submit(on_submit, [box, chat], [box, chat], api_visibility="private")
+        for trigger in (box.submit, send.click):
+            trigger(on_ask, [box, chat, turns, k], [box, chat, turns], api_visibility="private")
+        clear.click(lambda: ([], []), None, [chat, turns], api_visibility="private")
+
+        with gr.Tab("Articles · المقالات"):
+            headers = ["title", "outlet", "date", "passages", "source", "id"]
+            table = gr.Dataframe(article_rows(assistant), headers=headers, interactive=False, elem_id="articles",
+                                 wrap=True, column_widths=["38%", "10%", "12%", "8%", "20%", "12%"])  # fmt: skip
+            uploads = gr.File(
+                file_count="multiple", file_types=list(SUPPORTED_SUFFIXES), label="Add articles", elem_id="upload"
+            )
+            add = gr.Button("Add to the index", elem_id="add")
+            report = gr.Markdown(elem_id="ingest-report")
+
+        def on_add(files: list[str] | None) -> tuple[str, Any, str]:
+            return add_articles(assistant, files), article_rows(assistant), status_line(assistant)
+
+        add.click(on_add, [uploads], [report, table, status], api_visibility="private")
 
         def ask(question: str) -> dict[str, Any]:
             """Answer a question; returns the Answer as JSON (text, language, citations, passages, timings)."""
@@ -114,8 +175,10 @@ def launch(settings: Settings | None = None, *, assistant: Assistant | None = No
     if settings.auth_user and settings.auth_password:
         auth = (settings.auth_user, settings.auth_password.get_secret_value())
     app.queue(default_concurrency_limit=4)
-    app.launch(server_name=settings.host, server_port=settings.port, auth=auth, css=CSS,
-               prevent_thread_lock=not block, quiet=not block, footer_links=["api"])  # fmt: skip
+    app.launch(
+        server_name=settings.host, server_port=settings.port, auth=auth, css=UI_CSS, js=UI_JS,
+        max_file_size=settings.max_file_bytes, prevent_thread_lock=not block, quiet=not block, footer_links=["api"],
+    )  # fmt: skip
     return app
 
 

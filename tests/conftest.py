@@ -90,7 +90,7 @@ def real_assistant(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> I
     yield assistant
 
 
-def _free_port() -> int:
+def free_port() -> int:
     import socket
 
     with socket.socket() as s:
@@ -106,7 +106,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     import time
     import urllib.request
 
-    port = _free_port()
+    port = free_port()
     chroma = Path(sys.executable).parent / "chroma"
     log = tmp_path_factory.mktemp("chroma-log") / "server.log"
     with log.open("wb") as out:

@@ -1,76 +1,143 @@
-"""The chat's formatting (pure functions) and its HTTP API through gradio_client on loopback."""
+"""The chat as people use it: a real Gradio server on loopback, driven by headless Chromium and gradio_client.
+
+Screenshots go to artifacts/ui/ (git-ignored).
+"""
 
 from __future__ import annotations
 
-import socket
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 import ui
-from index.models import Chunk
-from qa.models import Answer, Citation, Passage
+from qa.assistant import Assistant
+from tests.conftest import CORPUS, REPO, free_port
 
-TEXT = "جملة أولى. أطلقت إيران 350 صاروخا. جملة ثالثة."
-CHUNK = Chunk(id="c1", article_id="a1", title="عنوان <b>", outlet="الشرق", date="8 مايو",
-              text=TEXT, start=100, end=100 + len(TEXT), ordinal=0)  # fmt: skip
-
-
-def _answer(language: str = "ar") -> Answer:
-    quote = "أطلقت إيران 350 صاروخا."
-    start = 100 + CHUNK.text.index(quote)
-    cite = Citation(marker=1, article_id="a1", title=CHUNK.title, outlet="الشرق", date="8 مايو", chunk_id="c1",
-                    quote=quote, start=start, end=start + len(quote))  # fmt: skip
-    return Answer(question="q", text=f"{quote} [1]", language=language, answered=True, citations=(cite,),
-                  passages=(Passage(chunk=CHUNK, score=0.9, rank=1),))  # fmt: skip
-
-
-def test_arabic_answer_is_right_to_left_with_linked_marker_and_highlight() -> None:
-    out = ui.format_answer_html(_answer("ar"))
-    assert '<div class="answer" dir="rtl">' in out
-    assert '<a href="#src-1">[1]</a>' in out and 'id="src-1"' in out
-    assert "<mark>أطلقت إيران 350 صاروخا.</mark>" in out
-    assert "جملة أولى. <mark>" in out, "the highlight sits inside its passage"
-    assert "عنوان &lt;b&gt;" in out and "<b>عنوان" not in out, "article text is escaped"
-    assert "المصادر" in out
-
-
-def test_english_answer_is_left_to_right() -> None:
-    out = ui.format_answer_html(_answer("en"))
-    assert 'dir="ltr"' in out and "Sources" in out
-
-
-def test_unanswered_has_no_sources() -> None:
-    a = Answer(question="q", text="The articles do not say.", language="en", answered=False)
-    out = ui.format_answer_html(a)
-    assert "Sources" not in out and "The articles do not say." in out
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+SHOTS = REPO / "artifacts" / "ui"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                  "--disable-background-networking", "--disable-component-update"]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
-def server(real_assistant):  # type: ignore[no-untyped-def]
-    settings = real_assistant.settings.model_copy(update={"port": _free_port()})
-    app = ui.launch(settings, assistant=real_assistant, block=False)
-    yield f"http://127.0.0.1:{settings.port}/"
+def ui_assistant(tmp_path_factory: pytest.TempPathFactory, real_embedder: Any) -> Assistant:
+    """Its own store (the upload test adds to it), on the real model."""
+    from qa.settings import Settings
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("ui"), _env_file=None, port=free_port())
+    assistant = Assistant(settings, embedder=real_embedder)
+    assistant.ingest([CORPUS])
+    return assistant
+
+
+@pytest.fixture(scope="module")
+def server(ui_assistant: Assistant) -> Iterator[str]:
+    app = ui.launch(ui_assistant.settings, assistant=ui_assistant, block=False)
+    yield f"http://127.0.0.1:{ui_assistant.settings.port}/"
     app.close()
 
 
-def test_http_api_answers_like_the_python_api(server: str, real_assistant) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="module")
+def page(server: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "Debian's chromium is missing: `make setup` installs it (apt-get install chromium)"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        pg = browser.new_page(viewport={"width": 1200, "height": 1000})
+        pg.set_default_timeout(60_000)
+        pg.goto(server, wait_until="domcontentloaded")
+        pg.wait_for_selector("#question textarea")
+        yield pg
+        browser.close()
+
+
+def _ask(page: Any, question: str) -> Any:
+    before = page.locator("#chat .answer").count()
+    page.fill("#question textarea", question)
+    page.press("#question textarea", "Enter")
+    page.wait_for_function(f"document.querySelectorAll('#chat .answer').length > {before}")
+    return page.locator("#chat .answer").nth(before)
+
+
+def test_arabic_question_gets_rtl_answer_and_clickable_citation(page: Any) -> None:
+    answer = _ask(page, "كم عدد الصواريخ التي أطلقتها إيران على إسرائيل؟")
+    assert answer.get_attribute("dir") == "rtl"
+    assert answer.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    assert "350" in answer.inner_text()
+    assert page.eval_on_selector("#question textarea", "e => e.dir") == "auto"
+    cite = answer.locator("a.cite").first
+    target = cite.get_attribute("href")[1:]
+    source = page.locator(f"[id='{target}']")
+    assert source.evaluate("e => e.open") is False
+    cite.click()
+    page.wait_for_function(f"document.getElementById('{target}').open === true")
+    mark = source.locator("mark")
+    assert mark.is_visible() and "350" in mark.inner_text()
+    assert "الحرة" in source.locator("summary").inner_text(), "title, outlet and date are shown"
+    page.screenshot(path=str(SHOTS / "arabic-answer.png"), full_page=True)
+
+
+def test_english_question_gets_cited_answer(page: Any) -> None:
+    answer = _ask(page, "To what purity level did Tehran raise uranium enrichment?")
+    cites = answer.locator("a.cite")
+    assert cites.count() >= 1
+    sources = page.locator("#chat .sources").last.inner_text()
+    assert "Sources" in sources
+    assert "84%" in answer.inner_text()
+    for i in range(cites.count()):
+        cites.nth(i).click()
+    sources = page.locator("#chat .sources").last
+    assert sources.locator("details[open]").count() == cites.count()
+    assert "84%" in sources.locator("mark").all_inner_texts().__str__()
+    page.screenshot(path=str(SHOTS / "english-answer.png"), full_page=True)
+
+
+def test_unanswerable_question_says_so_without_sources(page: Any) -> None:
+    answer = _ask(page, "What is the capital of Australia?")
+    assert "do not say" in answer.inner_text()
+    last_message = page.locator("#chat .answer").last.locator("xpath=..")
+    assert last_message.locator(".sources").count() == 0
+
+
+def test_articles_tab_lists_and_adds_articles(page: Any, tmp_path: Path) -> None:
+    page.get_by_role("tab", name="Articles · المقالات").click()
+    table = page.locator("#articles")
+    table.wait_for()
+    assert "الشرق" in table.inner_text() and "الحرة" in table.inner_text()
+    new = tmp_path / "uploaded-note.txt"
+    new.write_text("زيارة مرتقبة\n\nأعلنت الوكالة الدولية للطاقة الذرية أن مفتشيها سيزورون طهران الأسبوع المقبل.",
+                   encoding="utf-8")  # fmt: skip
+    bad = tmp_path / "image.txt"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20)
+    page.locator("#upload input[type=file]").set_input_files([str(new), str(bad)])
+    page.wait_for_timeout(1500)  # the upload lands before the button is pressed
+    page.click("#add")
+    report = page.locator("#ingest-report")
+    page.wait_for_function("document.querySelector('#ingest-report').innerText.includes('added')")
+    text = report.inner_text()
+    assert "1 articles added" in text and "image.txt" in text and "binary" in text.lower()
+    page.wait_for_function("document.querySelector('#articles').innerText.includes('زيارة مرتقبة')")
+    page.screenshot(path=str(SHOTS / "articles-tab.png"), full_page=True)
+    page.get_by_role("tab", name="Chat · المحادثة").click()
+
+
+def test_http_api_answers_like_the_python_api(server: str, ui_assistant: Assistant) -> None:
     from gradio_client import Client
 
-    question = "To what purity level did Tehran raise uranium enrichment?"
+    question = "In which country did the US and Iranian officials hold indirect talks?"
     got = Client(server, verbose=False).predict(question, api_name="/ask")
-    want = real_assistant.ask(question).model_dump(mode="json")
+    want = ui_assistant.ask(question).model_dump(mode="json")
     for key in ("text", "language", "answered", "citations"):
         assert got[key] == want[key], key
-    assert any("84%" in c["quote"] for c in got["citations"])
+    assert got["answered"] and got["citations"]
 
 
-def test_chat_endpoint_is_private_and_server_is_on_loopback(server: str) -> None:
+def test_only_the_ask_endpoint_is_public_and_server_is_on_loopback(server: str) -> None:
     from gradio_client import Client
 
     api = Client(server, verbose=False).view_api(print_info=False, return_format="dict")
