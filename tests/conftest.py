@@ -90,45 +90,10 @@ def real_assistant(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> I
     yield assistant
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Chroma server (`chroma run`) on loopback for the session; yields its URL."""
-    import subprocess
-    import sys
-    import time
-    import urllib.request
+    from index.chroma_server import ChromaServer
 
-    port = free_port()
-    chroma = Path(sys.executable).parent / "chroma"
-    log = tmp_path_factory.mktemp("chroma-log") / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [str(chroma), "run", "--path", str(tmp_path_factory.mktemp("chroma-server")), "--host", "127.0.0.1",
-             "--port", str(port)],
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2).read()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(f"chroma server did not start: {log.read_text()[-2000:]}") from None
-            time.sleep(0.2)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with ChromaServer(tmp_path_factory.mktemp("chroma") / "server") as url:
+        yield url

@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 import ui
+from index.chroma_server import free_port
 from qa.assistant import Assistant
-from tests.conftest import CORPUS, REPO, free_port
+from tests.conftest import CORPUS, REPO
 
 SHOTS = REPO / "artifacts" / "ui"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
