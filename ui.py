@@ -11,6 +11,7 @@ by `build_app`. The app also exposes one HTTP API endpoint, `/ask`, returning th
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -85,14 +86,26 @@ def respond(
     return [*chat, *shown], turns
 
 
-def add_articles(assistant: Assistant, files: list[str] | None) -> str:
-    """Ingest uploaded files; a Markdown report of what was added, skipped and refused."""
+def upload_dir() -> Path:
+    """Where gradio stores uploads (its GRADIO_TEMP_DIR, else <tmp>/gradio)."""
+    return Path(os.environ.get("GRADIO_TEMP_DIR") or Path(tempfile.gettempdir()) / "gradio").resolve()
+
+
+def add_articles(assistant: Assistant, files: list[str] | None, allowed: Path | None = None) -> str:
+    """Ingest uploaded files; a Markdown report of what was added, skipped and refused.
+
+    Only files inside the upload folder (`allowed`) are read: a request naming any
+    other path on the server is refused.
+    """
     if not files:
         return "Choose one or more files first (.txt, .md, .html, .jsonl)."
+    allowed = (allowed or upload_dir()).resolve()
     lines, accepted = [], []
     for f in files:
         path = Path(f)
-        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        if not path.resolve().is_relative_to(allowed):
+            lines.append(f"- ✗ `{path.name}`: not an uploaded file; only uploads can be added here")
+        elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
             lines.append(f"- ✗ `{path.name}`: not a supported type ({', '.join(SUPPORTED_SUFFIXES)})")
         else:
             accepted.append(path)

@@ -144,3 +144,15 @@ def test_only_the_ask_endpoint_is_public_and_server_is_on_loopback(server: str) 
     api = Client(server, verbose=False).view_api(print_info=False, return_format="dict")
     assert set(api["named_endpoints"]) == {"/ask"}
     assert server.startswith("http://127.0.0.1:")
+
+
+def test_upload_handler_reads_only_uploaded_files(ui_assistant: Assistant, tmp_path: Path) -> None:
+    """A request naming a server path outside the upload folder is refused and nothing is ingested."""
+    uploads = tmp_path / "uploads"
+    outside = tmp_path / "private" / "secret.txt"
+    outside.parent.mkdir()
+    outside.write_text("سر\n\nنص خاص لا يجوز أن يدخل الفهرس عبر الواجهة.", encoding="utf-8")
+    before = ui_assistant.store().chunk_count()
+    report = ui.add_articles(ui_assistant, [str(outside), str(uploads / ".." / "private" / "secret.txt")], uploads)
+    assert report.count("only uploads can be added") == 2
+    assert ui_assistant.store().chunk_count() == before
