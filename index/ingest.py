@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from index.chunk import chunk_article
 from index.embed import Embedder
 from index.errors import InputError
+from index.lexical import LexicalIndex
 from index.load import find_article_files, read_articles
 from index.store import ChunkStore
 
@@ -59,8 +60,13 @@ def ingest(
     overlap: int,
     max_bytes: int = 5_000_000,
     progress: Progress | None = None,
+    lexical: LexicalIndex | None = None,
 ) -> IngestReport:
-    """Index the articles in `paths` (files or folders) that the store does not hold yet."""
+    """Index the articles in `paths` (files or folders) that the store does not hold yet.
+
+    `lexical` is the store's lexical index: it is updated alongside and saved at the end
+    (were it left behind, `LexicalIndex.sync` would catch up from the store).
+    """
     t0 = time.perf_counter()
     files = find_article_files(paths)
     known = store.article_ids()
@@ -82,6 +88,8 @@ def ingest(
             chunks = chunk_article(article, max_chars=max_chars, overlap=overlap)
             vectors = embedder.embed_passages([c.text for c in chunks] + [article.title])
             store.add_article(article, chunks, vectors[:-1], vectors[-1], file=file)
+            if lexical is not None:
+                lexical.add_article(article.id, chunks)
             known.add(article.id)
             added += 1
             chunks_added += len(chunks)
@@ -90,8 +98,12 @@ def ingest(
         # next run finishes the replacement.
         for stale in store.articles_of_file(file) - {a.id for a in articles}:
             store.remove_article(stale)
+            if lexical is not None:
+                lexical.remove_article(stale)
             known.discard(stale)
             replaced += 1
+    if lexical is not None:
+        lexical.save()
     if progress:
         progress(len(files), len(files), "")
     return IngestReport(

@@ -1,35 +1,53 @@
 """Arabic text normalisation for matching, in one place.
 
 Used identically at indexing and at query time for anything that compares
-words: diacritics and tatweel removed, alef forms, alef maqsura and ta marbuta
-folded, Arabic-Indic and Persian digits turned into ASCII digits, Latin letters
-lower-cased. It is for matching only: stored text, quotes and offsets keep the
-raw characters.
+words (the lexical index, near-duplicate detection, the fake test embedder):
+diacritics (harakat, dagger alef, Quranic marks) and tatweel removed, zero-width
+and direction marks dropped, alef forms, alef maqsura and ta marbuta folded,
+Arabic-Indic and Persian digits turned into ASCII digits, Arabic punctuation
+mapped to its Latin form, Latin letters lower-cased. It is for matching only:
+stored text, quotes and offsets keep the raw characters.
+
+It does not stem or drop stop words: that is the lexical analyser's job
+(`index.lexical`), which builds on `tokens`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 
-_DIACRITICS = re.compile("[\u064b-\u0652\u0670\u0640]")  # harakat, dagger alef, tatweel
+# Harakat and other combining marks U+064B-U+065F, dagger alef U+0670, Quranic annotation
+# marks U+06D6-U+06ED, tatweel U+0640; zero-width and bidi controls (invisible, but split words).
+_DROP = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _FOLD = str.maketrans(
     {
         "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
         "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي",
+        "ک": "ك", "ی": "ي", "ھ": "ه",  # Persian/Urdu letter forms seen in Arabic web text
         **{chr(0x0660 + i): str(i) for i in range(10)},  # Arabic-Indic digits
         **{chr(0x06F0 + i): str(i) for i in range(10)},  # Persian digits
-        "٫": ".", "٬": ",", "،": ",", "؛": ";", "؟": "?",
+        "٫": ".", "٬": ",", "،": ",", "؛": ";", "؟": "?", "٪": "%", "«": '"', "»": '"',
     }
 )  # fmt: skip
-# Letters (any script, diacritics already removed) and digit runs with inner separators.
+# Letters (any script, marks already removed) and digit runs with inner separators.
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
 
 
 def normalize(text: str) -> str:
     """Fold text for matching (see the module docstring)."""
-    return _DIACRITICS.sub("", text).translate(_FOLD).lower()
+    return _DROP.sub("", text).translate(_FOLD).lower()
 
 
 def tokens(text: str) -> list[str]:
-    """Normalised word and number tokens of `text`."""
+    r"""Normalised word and number tokens of `text`, in order (punctuation dropped).
+
+    Fully vocalised words survive: the marks are removed before the words are
+    found, so `كَتَبَ` is one token `كتب` (a `\b\w\w+\b` pattern would drop it).
+    """
     return _TOKEN.findall(normalize(text))
+
+
+def text_key(text: str) -> str:
+    """A hash of the normalised words of `text`: equal for texts that differ only in marks, spacing or punctuation."""
+    return hashlib.blake2b(" ".join(tokens(text)).encode(), digest_size=12).hexdigest()

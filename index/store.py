@@ -17,7 +17,7 @@ Chroma's default embedder (which downloads a model) is never used.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -107,6 +107,15 @@ class ChunkStore:
             metadatas=[_article_meta(article, len(chunks), file)],
         )
 
+    def _committed(self, article_ids: set[str]) -> set[str]:
+        if not article_ids:
+            return set()
+        return set(self._articles.get(ids=sorted(article_ids), include=[])["ids"])
+
+    def committed(self, article_ids: Iterable[str]) -> set[str]:
+        """Which of these articles are fully indexed (costs the same for any corpus size)."""
+        return self._committed(set(article_ids))
+
     def articles_of_file(self, file: str) -> set[str]:
         """Ids of the indexed articles that were read from `file` (a resolved path)."""
         return set(self._articles.get(where={"file": file}, include=[])["ids"])
@@ -128,13 +137,14 @@ class ChunkStore:
         n = self._chunks.count()
         if n == 0 or k <= 0:
             return []
-        committed = self.article_ids()
-        want = min(n, k * 2 + 4)  # room for chunks of articles still being written
+        want = min(n, k * 2 + 4)  # room for chunks of articles still being written or removed
         while True:
             res = self._chunks.query(
                 query_embeddings=[list(vector)], n_results=want, where=where,
                 include=["documents", "metadatas", "distances"],
             )  # fmt: skip
+            # Only the hits' own articles are looked up, so a search costs the same for any corpus size.
+            committed = self._committed({meta["article_id"] for meta in res["metadatas"][0]})
             hits = [
                 (_chunk_from(cid, doc, meta), 1.0 - float(dist))
                 for cid, doc, meta, dist in zip(
@@ -145,6 +155,20 @@ class ChunkStore:
             if len(hits) >= k or want >= n:
                 return hits[:k]
             want = min(n, want * 2)
+
+    def chunks_of(self, article_ids: Sequence[str]) -> list[Chunk]:
+        """The stored chunks of these articles, in no particular order (for the lexical index)."""
+        if not article_ids:
+            return []
+        res = self._chunks.get(where={"article_id": {"$in": list(article_ids)}}, include=["documents", "metadatas"])
+        return [_chunk_from(i, d, m) for i, d, m in zip(res["ids"], res["documents"], res["metadatas"], strict=True)]
+
+    def vectors_of(self, chunk_ids: Sequence[str]) -> dict[str, list[float]]:
+        """The stored vectors of these chunks, by id (to score lexical hits by similarity too)."""
+        if not chunk_ids:
+            return {}
+        res = self._chunks.get(ids=list(chunk_ids), include=["embeddings"])
+        return {i: [float(x) for x in v] for i, v in zip(res["ids"], res["embeddings"], strict=True)}
 
     def chunk_count(self) -> int:
         """Number of chunks in the store."""

@@ -1,0 +1,356 @@
+"""Retrieval benchmark on a SQuAD-format file: does the right paragraph come back.
+
+The unique contexts of the file become the corpus (one article each, its
+SQuAD title as headline); every question is asked and it is a hit when a
+retrieved passage comes from its own context. Reported per question language:
+recall@1, recall@5 and MRR@10, plus index build time (wall and CPU), warm query latency
+(p50/p95, embedding included) and the process's peak memory while the
+pipeline was built and queried.
+
+Pipelines, all on the same embedding model and in the same run:
+- `ours`: the project's pipeline (chunking, Chroma, Arabic BM25, fusion, duplicate collapse);
+- `ours-dense`: the same index with the lexical weight at 0 (an ablation);
+- `llamaindex-dense`: llama-index's defaults, `VectorStoreIndex` over Chroma (1024-token nodes);
+- `llamaindex-bm25`: llama-index's `BM25Retriever` with its defaults on the same nodes.
+
+`questions_path` is a parallel SQuAD file (e.g. XQuAD English) whose questions,
+matched by id, are asked of the first file's contexts as well.
+
+Our pipeline is built through `index` directly (chunk, embed, store, lexical
+index) rather than `Assistant.ingest`, because SQuAD contexts are not news
+files: cleaning them would drop or split text and lose the gold paragraph.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from index.chunk import chunk_article, chunker_id
+from index.embed import Embedder, LlamaIndexEmbedder
+from index.lexical import Analyzer, LexicalIndex
+from index.models import Article
+from index.store import ChunkStore
+from qa.language import detect_language
+from qa.retrieve import HybridRetriever
+from qa.settings import Settings
+
+PIPELINES = ("ours", "ours-dense", "llamaindex-dense", "llamaindex-bm25")
+TOP = 10
+#: progress(stage, done, total)
+Progress = Callable[[str, int, int], None]
+
+
+class Case(BaseModel):
+    """One question and the index of the context that answers it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    language: str
+    question: str
+    context: int
+
+
+class Metrics(BaseModel):
+    """Retrieval quality for one question language."""
+
+    model_config = ConfigDict(frozen=True)
+
+    questions: int
+    recall_at_1: float
+    recall_at_5: float
+    mrr_at_10: float
+
+
+class PipelineReport(BaseModel):
+    """One pipeline on one file."""
+
+    model_config = ConfigDict(frozen=True)
+
+    pipeline: str
+    by_language: dict[str, Metrics]
+    build_seconds: float
+    build_cpu_seconds: float
+    nodes: int
+    latency_p50_ms: float
+    latency_p95_ms: float
+    peak_memory_mb: float
+
+
+class SquadReport(BaseModel):
+    """Every pipeline on one SQuAD file."""
+
+    model_config = ConfigDict(frozen=True)
+
+    dataset: str
+    contexts: int
+    chunker: str
+    lexical: str
+    pipelines: tuple[PipelineReport, ...]
+
+
+def load_squad(path: Path, questions_path: Path | None = None) -> tuple[list[Article], list[Case]]:
+    """The unique contexts of a SQuAD file as articles, and its questions (plus the parallel file's)."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))["data"]
+    index: dict[str, int] = {}
+    articles: list[Article] = []
+    by_id: dict[str, int] = {}
+    cases: list[Case] = []
+    for doc in data:
+        for para in doc["paragraphs"]:
+            text = para["context"]
+            if text not in index:
+                index[text] = len(articles)
+                title = str(doc.get("title") or text[:60]).replace("_", " ")
+                articles.append(Article(id=f"ctx{len(articles):05d}", title=title, text=text, source=str(path)))
+            for qa in para["qas"]:
+                by_id[qa["id"]] = index[text]
+                cases.append(
+                    Case(language=detect_language(qa["question"]), question=qa["question"], context=index[text])
+                )
+    if questions_path is not None:
+        other = json.loads(Path(questions_path).read_text(encoding="utf-8"))["data"]
+        for doc in other:
+            for para in doc["paragraphs"]:
+                for qa in para["qas"]:
+                    if qa["id"] in by_id:
+                        lang = detect_language(qa["question"])
+                        cases.append(Case(language=lang, question=qa["question"], context=by_id[qa["id"]]))
+    return articles, cases
+
+
+def _peak_reset() -> None:
+    """Reset the kernel's peak-RSS mark (Linux), so each pipeline's peak is its own."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def _peak_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _score(ranked: Sequence[Sequence[int]], cases: Sequence[Case]) -> dict[str, Metrics]:
+    out = {}
+    for lang in sorted({c.language for c in cases}):
+        pairs = [(r, c.context) for r, c in zip(ranked, cases, strict=True) if c.language == lang]
+        r1 = sum(r[:1] == [g] for r, g in pairs)
+        r5 = sum(g in r[:5] for r, g in pairs)
+        mrr = sum(1 / (r.index(g) + 1) for r, g in pairs if g in r[:TOP])
+        n = len(pairs)
+        out[lang] = Metrics(questions=n, recall_at_1=round(r1 / n, 4), recall_at_5=round(r5 / n, 4),
+                            mrr_at_10=round(mrr / n, 4))  # fmt: skip
+    return out
+
+
+def _query_all(
+    name: str, search: Callable[[str], list[int]], cases: Sequence[Case], progress: Progress | None
+) -> tuple[list[list[int]], list[float]]:
+    search(cases[0].question)  # warm-up: first-call costs are not what a user waits for per question
+    ranked, times = [], []
+    for i, case in enumerate(cases):
+        t = time.perf_counter()
+        ranked.append(search(case.question))
+        times.append((time.perf_counter() - t) * 1000)
+        if progress and (i % 25 == 0 or i == len(cases) - 1):
+            progress(f"{name}: questions", i + 1, len(cases))
+    return ranked, times
+
+
+def _report(name: str, ranked: list[list[int]], times: list[float], cases: Sequence[Case], build: float,
+            build_cpu: float, nodes: int) -> PipelineReport:  # fmt: skip
+    q = statistics.quantiles(times, n=20) if len(times) > 1 else times * 19
+    return PipelineReport(
+        pipeline=name, by_language=_score(ranked, cases), build_seconds=round(build, 2),
+        build_cpu_seconds=round(build_cpu, 2), nodes=nodes,
+        latency_p50_ms=round(statistics.median(times), 1), latency_p95_ms=round(q[18], 1),
+        peak_memory_mb=round(_peak_mb(), 1),
+    )  # fmt: skip
+
+
+def _ctx(article_id: str) -> int:
+    return int(article_id.removeprefix("ctx"))
+
+
+def run_ours(
+    articles: Sequence[Article], cases: Sequence[Case], settings: Settings, embedder: Embedder, workdir: Path,
+    progress: Progress | None = None, *, dense_ablation: bool = True,
+) -> list[PipelineReport]:  # fmt: skip
+    """Build and query the project's pipeline (and its dense-only ablation on the same index)."""
+    _peak_reset()
+    t0, c0 = time.perf_counter(), time.process_time()
+    chunker = chunker_id(settings.chunk_max_chars, settings.chunk_overlap)
+    store = ChunkStore.open(workdir / "ours", model_id=embedder.model_id, dim=embedder.dim, chunker=chunker,
+                            create=True)  # fmt: skip
+    lexical = LexicalIndex(workdir / "ours-lexical", Analyzer(settings.lexical_stemmer), chunker=chunker)
+    nodes = 0
+    for i, article in enumerate(articles):  # as `index.ingest` does, minus reading and cleaning files
+        chunks = chunk_article(article, max_chars=settings.chunk_max_chars, overlap=settings.chunk_overlap)
+        vectors = embedder.embed_passages([c.text for c in chunks] + [article.title])
+        store.add_article(article, chunks, vectors[:-1], vectors[-1])
+        lexical.add_article(article.id, chunks)
+        nodes += len(chunks)
+        if progress and (i % 10 == 0 or i == len(articles) - 1):
+            progress("ours: build", i + 1, len(articles))
+    lexical.save()
+    build, build_cpu = time.perf_counter() - t0, time.process_time() - c0
+    reports = []
+    weights = [("ours", settings.lexical_weight)] + ([("ours-dense", 0.0)] if dense_ablation else [])
+    for name, weight in weights:
+        retriever = HybridRetriever(store, lexical, lexical_weight=weight, candidates=settings.retrieval_candidates)
+
+        def search(q: str, r: HybridRetriever = retriever) -> list[int]:
+            return [_ctx(p.chunk.article_id) for p in r.retrieve(q, embedder.embed_query(q), TOP)]
+
+        ranked, times = _query_all(name, search, cases, progress)
+        reports.append(_report(name, ranked, times, cases, build, build_cpu, nodes))
+    return reports
+
+
+def run_llamaindex(
+    articles: Sequence[Article], cases: Sequence[Case], embedder: Embedder, workdir: Path,
+    progress: Progress | None = None, *, bm25: bool = True,
+) -> list[PipelineReport]:  # fmt: skip
+    """llama-index's default dense pipeline (VectorStoreIndex over Chroma) and default BM25, same model."""
+    import chromadb
+    from llama_index.core import Document, StorageContext, VectorStoreIndex
+    from llama_index.core.node_parser import SentenceSplitter
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    if not isinstance(embedder, LlamaIndexEmbedder):
+        raise TypeError("the llama-index pipelines need the real embedder (a llama-index embedding model)")
+    model = embedder.llama_index_model
+    docs = [Document(text=a.text, id_=a.id) for a in articles]
+    _peak_reset()
+    t0, c0 = time.perf_counter(), time.process_time()
+    client = chromadb.PersistentClient(path=str(workdir / "llamaindex"),
+                                       settings=chromadb.config.Settings(anonymized_telemetry=False))  # fmt: skip
+    vector_store = ChromaVectorStore(chroma_collection=client.get_or_create_collection("bench"))
+    nodes = SentenceSplitter().get_nodes_from_documents(docs)
+    if progress:
+        progress("llamaindex-dense: build", 0, 1)
+    index = VectorStoreIndex(
+        nodes, storage_context=StorageContext.from_defaults(vector_store=vector_store), embed_model=model
+    )
+    build, build_cpu = time.perf_counter() - t0, time.process_time() - c0
+    if progress:
+        progress("llamaindex-dense: build", 1, 1)
+    dense = index.as_retriever(similarity_top_k=TOP)
+
+    def search_dense(q: str) -> list[int]:
+        return [_ctx(n.node.ref_doc_id or "") for n in dense.retrieve(q)]
+
+    ranked, times = _query_all("llamaindex-dense", search_dense, cases, progress)
+    reports = [_report("llamaindex-dense", ranked, times, cases, build, build_cpu, len(nodes))]
+    if bm25:
+        from llama_index.retrievers.bm25 import BM25Retriever
+
+        _peak_reset()
+        t0, c0 = time.perf_counter(), time.process_time()
+        lexical = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=TOP)
+        build, build_cpu = time.perf_counter() - t0, time.process_time() - c0
+
+        def search_bm25(q: str) -> list[int]:
+            return [_ctx(n.node.ref_doc_id or "") for n in lexical.retrieve(q)]
+
+        ranked, times = _query_all("llamaindex-bm25", search_bm25, cases, progress)
+        reports.append(_report("llamaindex-bm25", ranked, times, cases, build, build_cpu, len(nodes)))
+    return reports
+
+
+def run_squad_retrieval(
+    path: Path,
+    questions_path: Path | None = None,
+    *,
+    settings: Settings,
+    embedder: Embedder,
+    pipelines: Sequence[str] = PIPELINES,
+    limit: int | None = None,
+    progress: Progress | None = None,
+) -> SquadReport:
+    """Benchmark retrieval on one SQuAD file (see the module docstring); `limit` caps the questions."""
+    unknown = set(pipelines) - set(PIPELINES)
+    if unknown:
+        raise ValueError(f"unknown pipelines {sorted(unknown)}: choose from {', '.join(PIPELINES)}")
+    articles, cases = load_squad(path, questions_path)
+    cases = cases[:limit] if limit else cases
+    reports: list[PipelineReport] = []
+    with tempfile.TemporaryDirectory(prefix="squad-bench-") as tmp:
+        if "ours" in pipelines or "ours-dense" in pipelines:
+            got = run_ours(articles, cases, settings, embedder, Path(tmp), progress,
+                           dense_ablation="ours-dense" in pipelines)  # fmt: skip
+            reports += [r for r in got if r.pipeline in pipelines]
+        if "llamaindex-dense" in pipelines:
+            reports += run_llamaindex(articles, cases, embedder, Path(tmp), progress,
+                                      bm25="llamaindex-bm25" in pipelines)  # fmt: skip
+    name = Path(path).stem + (f"+{Path(questions_path).stem}" if questions_path else "")
+    return SquadReport(
+        dataset=name, contexts=len(articles), chunker=chunker_id(settings.chunk_max_chars, settings.chunk_overlap),
+        lexical=f"{Analyzer(settings.lexical_stemmer).id} weight={settings.lexical_weight}",
+        pipelines=tuple(reports),
+    )  # fmt: skip
+
+
+def format_table(report: SquadReport) -> str:
+    """A Markdown table of a report: one row per pipeline and question language."""
+    lines = [
+        f"### {report.dataset} ({report.contexts} contexts; chunker {report.chunker}; lexical {report.lexical})",
+        "",
+        "| pipeline | lang | questions | R@1 | R@5 | MRR@10 | build s (cpu s) | nodes | p50 ms | p95 ms | peak MB |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for p in report.pipelines:
+        for lang, m in p.by_language.items():
+            lines.append(
+                f"| {p.pipeline} | {lang} | {m.questions} | {m.recall_at_1:.3f} | {m.recall_at_5:.3f} | "
+                f"{m.mrr_at_10:.3f} | {p.build_seconds:.1f} ({p.build_cpu_seconds:.0f}) | {p.nodes} | "
+                f"{p.latency_p50_ms:.1f} | {p.latency_p95_ms:.1f} | {p.peak_memory_mb:.0f} |"
+            )
+    return "\n".join(lines)
+
+
+def plot(reports: Sequence[SquadReport], path: Path) -> None:
+    """A bar chart of recall@1 / recall@5 per set, language and pipeline (matplotlib PNG)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    groups = [(r.dataset, lang) for r in reports for lang in r.pipelines[0].by_language] if reports else []
+    names = [p.pipeline for p in reports[0].pipelines] if reports else []
+    fig, axes = plt.subplots(1, 2, figsize=(max(8, 2.2 * len(groups)), 4.5), sharey=True)
+    width = 0.8 / max(1, len(names))
+    for ax, metric in zip(axes, ("recall_at_1", "recall_at_5"), strict=True):
+        for j, name in enumerate(names):
+            vals: list[float] = []
+            for r in reports:
+                pipe: Any = next((p for p in r.pipelines if p.pipeline == name), None)
+                for lang in r.pipelines[0].by_language:
+                    m = pipe.by_language.get(lang) if pipe else None
+                    vals.append(getattr(m, metric) if m else 0.0)
+            ax.bar([i + j * width for i in range(len(groups))], vals, width, label=name)
+        ax.set_xticks([i + 0.4 - width / 2 for i in range(len(groups))])
+        ax.set_xticklabels([f"{d}\n{lang}" for d, lang in groups], fontsize=8)
+        ax.set_title(metric.replace("_at_", "@"))
+        ax.set_ylim(0, 1)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0].legend(fontsize=8, loc="lower left")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

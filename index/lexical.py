@@ -1,0 +1,290 @@
+"""The lexical (BM25) side of retrieval: an Arabic-aware analyser and a persistent index of chunks.
+
+`Analyzer` turns text into index terms: `index.normalize.tokens` (so vocalised
+words, tatweel and Arabic-Indic digits match their plain forms), minus Arabic
+stop words (the `arabic-stopwords` list, folded the same way) and English ones,
+then stemmed: Arabic words by Snowball's Arabic stemmer (PyStemmer) or a light
+prefix/suffix stripper, Latin words by Snowball English; numbers are kept as
+they are. `bench/retrieval.py` measured the choice (see the README).
+
+`LexicalIndex` holds the chunks of the committed articles with their terms and
+scores queries with BM25 (`bm25s`). It is saved as one JSON-lines file in its
+own folder beside the vector store, updated when articles are added or removed
+(`add_article`, `remove_article`, then `save`), and can be brought back in line
+with the store at any time (`sync`): articles the store holds but the index
+lacks are read back from the store, and articles the store no longer holds are
+dropped. So a missing, stale or foreign file is repaired, never trusted. The
+BM25 matrix is rebuilt once after a change, on the next search, never per query.
+
+It does not know about vectors or fusion: that is `qa.retrieve`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import numpy as np
+
+from index.models import Chunk
+from index.normalize import normalize, tokens
+
+StemmerName = Literal["snowball", "light", "none"]
+#: Bump when the analyser's output changes: an index saved by another version is rebuilt.
+ANALYZER_VERSION = 1
+INDEX_FILE = "chunks.jsonl"
+_ARABIC = range(0x0600, 0x0700)
+_EN_STOP = frozenset(
+    "a an and are as at be been but by can did do does for from had has have how if in into is it its of on or "
+    "that the their them there these they this to was were what when where which who whom whose why will with "
+    "would".split()
+)
+# Light stemming (after normalisation): the longest matching prefix, then suffix, is removed while
+# at least three letters remain. Definite article with its proclitics, and common pronoun/plural endings.
+_PREFIXES = ("وبال", "وكال", "فبال", "وال", "بال", "كال", "فال", "لل", "ال", "و")
+_SUFFIXES = ("هما", "كما", "تين", "تان", "ها", "ان", "ات", "ون", "ين", "يه", "هم", "هن", "كم", "نا", "ه", "ي")
+
+
+class ChunkSource(Protocol):
+    """What `LexicalIndex.sync` needs from the vector store."""
+
+    def article_ids(self) -> set[str]:
+        """Ids of the committed articles."""
+        ...
+
+    def chunks_of(self, article_ids: Sequence[str]) -> list[Chunk]:
+        """The stored chunks of these articles."""
+        ...
+
+
+@functools.cache
+def _arabic_stop_words() -> frozenset[str]:
+    import arabicstopwords.arabicstopwords as stp
+
+    return frozenset(normalize(w) for w in stp.stopwords_list())
+
+
+def light_stem(word: str) -> str:
+    """Strip one proclitic/article prefix and one suffix from a normalised Arabic word (Light10-style)."""
+    for p in _PREFIXES:
+        if word.startswith(p) and len(word) - len(p) >= 3:
+            word = word[len(p) :]
+            break
+    for s in _SUFFIXES:
+        if word.endswith(s) and len(word) - len(s) >= 3:
+            return word[: -len(s)]
+    return word
+
+
+class Analyzer:
+    """Text -> index terms, the same at indexing and query time."""
+
+    def __init__(self, stemmer: StemmerName = "snowball", *, stop_words: bool = True) -> None:
+        import Stemmer
+
+        self.stemmer = stemmer
+        self.stop_words = stop_words
+        self._ar_stop = _arabic_stop_words() if stop_words else frozenset()
+        self._en_stop = _EN_STOP if stop_words else frozenset()
+        self._ar = Stemmer.Stemmer("arabic")
+        self._en = Stemmer.Stemmer("english")
+        self._stem = functools.lru_cache(maxsize=200_000)(self._stem_uncached)
+
+    @property
+    def id(self) -> str:
+        """Names the analyser: an index built with another one is rebuilt."""
+        return f"v{ANALYZER_VERSION}-{self.stemmer}-stop{int(self.stop_words)}"
+
+    def _stem_uncached(self, tok: str) -> str:
+        if tok[0].isdigit():
+            return tok
+        if ord(tok[0]) in _ARABIC:
+            if self.stemmer == "snowball":
+                return str(self._ar.stemWord(tok))
+            return light_stem(tok) if self.stemmer == "light" else tok
+        return str(self._en.stemWord(tok)) if self.stemmer != "none" else tok
+
+    def __call__(self, text: str) -> list[str]:
+        """The index terms of `text`."""
+        out = []
+        for tok in tokens(text):
+            if tok in self._ar_stop or tok in self._en_stop or (len(tok) < 2 and not tok.isdigit()):
+                continue
+            out.append(self._stem(tok))
+        return out
+
+
+class LexicalIndex:
+    """BM25 over the chunks of committed articles, saved in `folder` (None: in memory only)."""
+
+    def __init__(self, folder: Path | None, analyzer: Analyzer, *, chunker: str = "") -> None:
+        self.folder = folder
+        self.analyzer = analyzer
+        self.chunker = chunker
+        self._chunks: dict[str, Chunk] = {}
+        self._terms: dict[str, list[str]] = {}
+        self._by_article: dict[str, list[str]] = {}
+        self._bm25: Any = None
+        self._order: list[str] = []
+        self._dirty = False  # unsaved changes
+        #: the store's chunk count at the last `sync` (callers use it to skip needless syncs)
+        self.synced_at: int | None = None
+        self._lock = threading.RLock()
+        if folder is not None:
+            self._load()
+
+    @property
+    def _meta(self) -> dict[str, Any]:
+        return {"analyzer": self.analyzer.id, "chunker": self.chunker}
+
+    def _load(self) -> None:
+        path = self._path
+        if path is None or not path.exists():
+            return
+        with path.open(encoding="utf-8") as f:
+            head = json.loads(f.readline() or "{}")
+            if head != self._meta:
+                return  # built by another analyser or chunker: start empty, `sync` refills it
+            for line in f:
+                row = json.loads(line)
+                self._put(Chunk.model_validate(row["chunk"]), row["terms"])
+
+    @property
+    def _path(self) -> Path | None:
+        return None if self.folder is None else self.folder / INDEX_FILE
+
+    def article_ids(self) -> set[str]:
+        """Ids of the articles whose chunks the index holds."""
+        with self._lock:
+            return set(self._by_article)
+
+    def __len__(self) -> int:
+        return len(self._chunks)
+
+    def _put(self, chunk: Chunk, terms: list[str]) -> None:
+        if chunk.id not in self._chunks:
+            self._by_article.setdefault(chunk.article_id, []).append(chunk.id)
+        self._chunks[chunk.id] = chunk
+        self._terms[chunk.id] = terms
+        self._bm25 = None
+
+    def add_article(self, article_id: str, chunks: Sequence[Chunk]) -> None:
+        """Index an article's chunks (replacing any it had); call `save` to persist."""
+        with self._lock:
+            self._drop(article_id)
+            for c in chunks:
+                self._put(c, self.analyzer(c.text))
+            self._by_article.setdefault(article_id, [])
+            self._dirty = True
+
+    def remove_article(self, article_id: str) -> None:
+        """Forget an article's chunks; call `save` to persist."""
+        with self._lock:
+            if self._drop(article_id):
+                self._dirty = True
+
+    def _drop(self, article_id: str) -> bool:
+        ids = self._by_article.pop(article_id, None)
+        if ids is None:
+            return False
+        for cid in ids:
+            self._chunks.pop(cid, None)
+            self._terms.pop(cid, None)
+        self._bm25 = None
+        return True
+
+    def sync(self, source: ChunkSource, committed: set[str] | None = None) -> bool:
+        """Bring the index in line with the store's committed articles; True when it changed."""
+        committed = source.article_ids() if committed is None else committed
+        with self._lock:
+            extra = set(self._by_article) - committed
+            missing = committed - set(self._by_article)
+            for aid in extra:
+                self._drop(aid)
+            grouped: dict[str, list[Chunk]] = {aid: [] for aid in missing}
+            if missing:
+                for c in source.chunks_of(sorted(missing)):
+                    grouped.setdefault(c.article_id, []).append(c)
+            for aid, chunks in grouped.items():
+                self.add_article(aid, sorted(chunks, key=lambda c: c.ordinal))
+            changed = bool(extra or missing)
+            self._dirty = self._dirty or changed
+            self.save()
+            return changed
+
+    def clear(self) -> None:
+        """Forget everything (the store was dropped) and delete the saved file."""
+        with self._lock:
+            self._chunks.clear()
+            self._terms.clear()
+            self._by_article.clear()
+            self._bm25 = None
+            self._dirty = False
+            if self._path is not None and self._path.exists():
+                self._path.unlink()
+
+    def save(self) -> None:
+        """Write the index if it changed (atomically: a crash leaves the old file or the new one)."""
+        with self._lock:
+            path = self._path
+            if path is None or not self._dirty:
+                return
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            with tmp.open("w", encoding="utf-8") as f:
+                f.write(json.dumps(self._meta) + "\n")
+                for cid, chunk in self._chunks.items():
+                    row = {"chunk": chunk.model_dump(), "terms": self._terms[cid]}
+                    f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            os.replace(tmp, path)
+            self._dirty = False
+
+    def _model(self) -> Any:
+        if self._bm25 is None:
+            import bm25s
+
+            self._order = list(self._chunks)
+            model = bm25s.BM25()
+            if self._order:
+                model.index([self._terms[c] or [""] for c in self._order], show_progress=False)
+            self._bm25 = model
+        return self._bm25
+
+    def coverage(self, terms: Sequence[str]) -> float:
+        """Share of `terms` (analysed) that occur in the index: how much the lexical side can say."""
+        if not terms:
+            return 0.0
+        with self._lock:
+            if not self._chunks:
+                return 0.0
+            vocab = self._model().vocab_dict
+            return sum(t in vocab for t in terms) / len(terms)
+
+    def search(
+        self, query: str | Sequence[str], k: int, allowed_articles: set[str] | None = None
+    ) -> list[tuple[Chunk, float]]:
+        """The `k` best chunks for `query` (text, or terms already analysed) with BM25 scores > 0, best first.
+
+        `allowed_articles` restricts the result to those articles (committed ones, a filter).
+        """
+        terms = self.analyzer(query) if isinstance(query, str) else list(query)
+        with self._lock:
+            if not self._chunks or not terms or k <= 0:
+                return []
+            model = self._model()
+            known = [t for t in terms if t in model.vocab_dict]
+            if not known:
+                return []
+            scores = np.asarray(model.get_scores(known), dtype=np.float64)
+            if allowed_articles is not None:
+                mask = np.fromiter(
+                    (self._chunks[c].article_id in allowed_articles for c in self._order), bool, len(self._order)
+                )
+                scores = np.where(mask, scores, 0.0)
+            top = np.argsort(-scores, kind="stable")[:k]
+            return [(self._chunks[self._order[i]], float(scores[i])) for i in top if scores[i] > 0]

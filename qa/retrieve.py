@@ -1,0 +1,238 @@
+"""Hybrid retrieval: dense (e5 through Chroma) and lexical (Arabic BM25) results fused, duplicates collapsed.
+
+Each side proposes candidates under the same filter (article ids, outlets, a
+date range, always restricted to committed articles). Every candidate gets its
+dense cosine (lexical-only hits are scored with their stored vectors), and the
+fused score is
+
+    fused = cosine + lexical_weight * coverage * bm25 / max_bm25
+
+where `coverage` is the share of the question's analysed terms that occur in
+the index at all. So the lexical side counts in proportion to what it can say:
+an Arabic question over Arabic text uses it fully, an English question whose
+only shared terms are a number or a name uses it a little, and one with no
+shared term not at all (fixed-k reciprocal-rank fusion, which ignores this,
+lowered recall for dense-strong sets and English questions: see the README for
+the figures of `bench/retrieval.py` that chose this form and the weight).
+
+Near-duplicates (the same caption or paragraph twice, in one article or two)
+take one slot: a passage is dropped when its normalised text equals, or its
+word set overlaps at least `DUPLICATE_OVERLAP` with, a better one.
+
+`Passage.score` stays the dense cosine (what the extractive answerer's
+thresholds are calibrated on); `Passage.fused` is the fused score that sets
+the order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from index.lexical import LexicalIndex
+from index.models import Chunk
+from index.normalize import normalize, text_key, tokens
+from index.store import ChunkStore
+from qa.models import Passage
+
+#: Word-set overlap (Jaccard) at or above which two passages count as one.
+DUPLICATE_OVERLAP = 0.8
+
+
+class RetrievalFilter(BaseModel):
+    """Restricts retrieval to some articles; empty fields do not restrict.
+
+    A date range keeps articles whose stated date falls in it (inclusive). Dates
+    written without a year ("13 أبريل") match when some year of the range makes
+    them fall inside it; articles with no readable date are left out.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    article_ids: tuple[str, ...] | None = Field(None, description="Only these articles.")
+    outlets: tuple[str, ...] | None = Field(None, description="Only articles of these outlets (as recorded).")
+    date_from: date | None = None
+    date_to: date | None = None
+
+    @property
+    def needs_articles(self) -> bool:
+        """Whether the filter reads article records (outlet or date), not only ids."""
+        return bool(self.outlets) or self.date_from is not None or self.date_to is not None
+
+
+class HybridRetriever:
+    """Dense + lexical retrieval over one store and its lexical index."""
+
+    def __init__(
+        self, store: ChunkStore, lexical: LexicalIndex, *, lexical_weight: float, candidates: int = 20
+    ) -> None:
+        self.store = store
+        self.lexical = lexical
+        self.lexical_weight = lexical_weight
+        self.candidates = candidates
+
+    def retrieve(
+        self, question: str, vector: Sequence[float], k: int, where: RetrievalFilter | None = None
+    ) -> list[Passage]:
+        """The `k` best distinct passages for the question, best first."""
+        self._catch_up()
+        allowed = None if where is None else self._allowed(where, self.store.article_ids())
+        if (allowed is not None and not allowed) or k <= 0:
+            return []
+        n = max(self.candidates, 3 * k)
+        chroma_where = None if allowed is None else {"article_id": {"$in": sorted(allowed)}}
+        dense = self.store.search(vector, n, where=chroma_where)
+        cosines = {c.id: s for c, s in dense}
+        chunks = {c.id: c for c, _ in dense}
+        terms = self.lexical.analyzer(question)
+        weight = self.lexical_weight * self.lexical.coverage(terms) if self.lexical_weight > 0 else 0.0
+        bm25: dict[str, float] = {}
+        if weight > 0:
+            lexical = self.lexical.search(terms, n, allowed)
+            committed = self.store.committed({c.article_id for c, _ in lexical})  # none half-written or removed
+            lexical = [(c, s) for c, s in lexical if c.article_id in committed]
+            bm25 = {c.id: s for c, s in lexical}
+            chunks |= {c.id: c for c, _ in lexical}
+            self._score_lexical_only(lexical, cosines, vector, weight, k)
+        fused = fuse(cosines, bm25, weight)
+        ids = list(fused)
+        order = collapse_duplicates([chunks[i].text for i in ids], k)
+        return [
+            Passage(chunk=chunks[ids[i]], score=round(cosines[ids[i]], 6), fused=round(fused[ids[i]], 6), rank=r)
+            for r, i in enumerate(order, start=1)
+        ]
+
+    def _catch_up(self) -> None:
+        """Sync the lexical index when the store's chunk count moved (another process wrote to it)."""
+        count = self.store.chunk_count()
+        if count != len(self.lexical) and count != self.lexical.synced_at:
+            self.lexical.sync(self.store)
+            self.lexical.synced_at = count
+
+    def _score_lexical_only(
+        self, lexical: list[tuple[Chunk, float]], cosines: dict[str, float], vector: Sequence[float], weight: float,
+        k: int,
+    ) -> None:  # fmt: skip
+        """Give lexical-only hits their cosine, reading stored vectors only for hits that could reach the top `k`.
+
+        A hit the dense side did not propose has a cosine at most the lowest proposed one, so
+        with that bound a hit that cannot beat the current k-th fused score is left out.
+        """
+        floor = min(cosines.values(), default=0.0)
+        top = max((s for _, s in lexical), default=0.0)
+        bound = {c.id: floor + weight * s / top for c, s in lexical if c.id not in cosines}
+        if not bound:
+            return
+        known = sorted(fuse(cosines, {c.id: s for c, s in lexical}, weight).values(), reverse=True)
+        cut = known[min(len(known), 2 * k) - 1] if known else float("-inf")  # room for duplicates collapsing
+        wanted = [cid for cid, b in bound.items() if b >= cut]
+        q = np.asarray(vector, dtype=np.float32)
+        for cid, v in self.store.vectors_of(wanted).items():
+            cosines[cid] = float(np.asarray(v, dtype=np.float32) @ q)
+
+    def _allowed(self, where: RetrievalFilter, committed: set[str]) -> set[str]:
+        allowed = set(committed)
+        if where.article_ids is not None:
+            allowed &= set(where.article_ids)
+        if where.needs_articles:
+            outlets = {normalize(o).strip() for o in where.outlets or ()}
+            keep = set()
+            for a in self.store.articles():
+                if outlets and normalize(a.outlet or "").strip() not in outlets:
+                    continue
+                if (where.date_from or where.date_to) and not date_in_range(a.date, where.date_from, where.date_to):
+                    continue
+                keep.add(a.id)
+            allowed &= keep
+        return allowed
+
+
+def fuse(cosines: dict[str, float], bm25: dict[str, float], weight: float) -> dict[str, float]:
+    """Fused scores, best first: cosine plus `weight` times the BM25 score relative to the best one."""
+    top = max(bm25.values(), default=0.0)
+    scores = {cid: cos + (weight * bm25.get(cid, 0.0) / top if top > 0 else 0.0) for cid, cos in cosines.items()}
+    return dict(sorted(scores.items(), key=lambda kv: -kv[1]))
+
+
+def collapse_duplicates(texts: Sequence[str], k: int) -> list[int]:
+    """Indexes of the first `k` texts that are not near-duplicates of an earlier kept one."""
+    kept: list[int] = []
+    keys: set[str] = set()
+    words: list[set[str]] = []
+    for i, text in enumerate(texts):
+        key = text_key(text)
+        bag = set(tokens(text))
+        if key in keys or any(_jaccard(bag, w) >= DUPLICATE_OVERLAP for w in words):
+            continue
+        kept.append(i)
+        keys.add(key)
+        words.append(bag)
+        if len(kept) == k:
+            break
+    return kept
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+_MONTHS = {
+    normalize(name): n
+    for n, names in enumerate(
+        [
+            "يناير|كانون الثاني|january|jan", "فبراير|شباط|february|feb", "مارس|آذار|march|mar",
+            "أبريل|ابريل|إبريل|نيسان|april|apr", "مايو|أيار|may", "يونيو|يونيه|حزيران|june|jun",
+            "يوليو|يوليه|تموز|july|jul", "أغسطس|اغسطس|آب|august|aug", "سبتمبر|أيلول|september|sept|sep",
+            "أكتوبر|اكتوبر|تشرين الأول|october|oct", "نوفمبر|تشرين الثاني|november|nov",
+            "ديسمبر|كانون الأول|december|dec",
+        ],
+        start=1,
+    )
+    for name in names.split("|")
+}  # fmt: skip
+_MONTH_RE = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
+_NAMED = re.compile(
+    rf"(?:(?<!\d)(\d{{1,2}})\s+)?(?:من\s+)?({_MONTH_RE})\b(?:\s*[/(]\s*(?:{_MONTH_RE})\s*\)?)?(?:\D{{0,12}}?(\d{{4}}))?"
+)
+_NAMED_EN = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?!\d)(?:st|nd|rd|th)?,?(?:\s+(\d{{4}}))?")
+_ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)")
+_DMY = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
+
+
+def parse_date(text: str | None) -> tuple[int | None, int, int | None] | None:
+    """(year or None, month, day or None) of a date as articles write it, or None when unreadable."""
+    if not text:
+        return None
+    t = normalize(text)
+    if m := _ISO.search(t):
+        return int(m[1]), int(m[2]), int(m[3])
+    if m := _DMY.search(t):
+        return int(m[3]), int(m[2]), int(m[1])
+    if m := _NAMED_EN.search(t):
+        return (int(m[3]) if m[3] else None), _MONTHS[m[1]], int(m[2])
+    if m := _NAMED.search(t):
+        return (int(m[3]) if m[3] else None), _MONTHS[m[2]], (int(m[1]) if m[1] else None)
+    return None
+
+
+def date_in_range(text: str | None, start: date | None, end: date | None) -> bool:
+    """Whether the article date `text` lies in [start, end] (see `RetrievalFilter` for dates without a year)."""
+    parsed = parse_date(text)
+    if parsed is None:
+        return False
+    year, month, day = parsed
+    lo, hi = start or date.min, end or date.max
+    if year is not None:
+        years: Sequence[int] = [year]
+    else:  # no year written: any year the range covers (one open end: the other end's year)
+        years = range((start or hi).year, (end or lo).year + 1)
+    for y in years:
+        first = date(y, month, day or 1)
+        last = date(y, month, day or 28)
+        if first <= hi and last >= lo:
+            return True
+    return False

@@ -1,0 +1,107 @@
+"""The lexical index: the Arabic analyser, BM25 search, persistence and keeping in step with the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.chunk import chunk_article
+from index.lexical import INDEX_FILE, Analyzer, LexicalIndex, light_stem
+from index.models import Article, Chunk
+from index.store import ChunkStore
+from tests.conftest import FakeEmbedder
+
+ART = [
+    Article(id="a1", title="صواريخ", text="أطلقت إيران ٣٥٠ صاروخاً بالستياً وطائرة مسيّرة باتجاه إسرائيل.", source="1"),
+    Article(id="a2", title="محادثات", text="جرت المحادثات غير المباشرة في سلطنة عُمان بين الوفدين.", source="2"),
+    Article(id="a3", title="تخصيب", text="رفعت طهران مستوى تخصيب اليورانيوم إلى 84% وفق الوكالة.", source="3"),
+]
+
+
+def _chunks(a: Article) -> list[Chunk]:
+    return chunk_article(a, max_chars=500, overlap=1)
+
+
+@pytest.mark.parametrize("stemmer", ["snowball", "light"])
+def test_analyzer_matches_inflected_vocalised_and_plain_forms(stemmer: str) -> None:
+    an = Analyzer(stemmer)  # type: ignore[arg-type]
+    assert an("المُحَادَثَاتُ") == an("المحادثات")
+    assert an("الصَّوَارِيخ") == an("الصواريخ")
+    assert an("في") == [] and an("the of") == []  # stop words, Arabic and English
+    assert an("٣٥٠ Missiles") == ["350", "missil"]
+
+
+def test_light_stemmer_strips_proclitics_snowball_keeps() -> None:
+    assert Analyzer("light")("والصواريخ") == Analyzer("light")("الصواريخ")
+    assert Analyzer("snowball")("والصواريخ") != Analyzer("snowball")("الصواريخ")  # one reason light wins
+
+
+def test_light_stem_keeps_three_letters() -> None:
+    assert light_stem("والمدرسه") == "مدرس"
+    assert light_stem("بالكتاب") == "كتاب"
+    assert light_stem("ولد") == "ولد"
+
+
+def test_search_ranks_the_matching_chunk_and_respects_allowed() -> None:
+    lx = LexicalIndex(None, Analyzer("light"))
+    for a in ART:
+        lx.add_article(a.id, _chunks(a))
+    hits = lx.search("أين جرت المحادثات؟", 3)
+    assert hits[0][0].article_id == "a2" and hits[0][1] > 0
+    assert lx.search("كم صاروخا أطلقت إيران؟", 3)[0][0].article_id == "a1"
+    assert lx.search("المحادثات", 3, allowed_articles={"a1", "a3"}) == []
+    assert lx.search("What is the capital of Australia?", 3) == []
+    assert lx.coverage(lx.analyzer("How many missiles, 350?")) == pytest.approx(1 / 3)
+
+
+def _store(path: Path, emb: FakeEmbedder) -> ChunkStore:
+    return ChunkStore.open(path, model_id=emb.model_id, dim=emb.dim, chunker="c", create=True)
+
+
+def _add(store: ChunkStore, emb: FakeEmbedder, a: Article) -> list[Chunk]:
+    chunks = _chunks(a)
+    vectors = emb.embed_passages([c.text for c in chunks] + [a.title])
+    store.add_article(a, chunks, vectors[:-1], vectors[-1])
+    return chunks
+
+
+def test_index_persists_updates_incrementally_and_rebuilds_from_the_store(
+    tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    store = _store(tmp_path / "chroma", fake_embedder)
+    folder = tmp_path / "lexical"
+    lx = LexicalIndex(folder, Analyzer("light"), chunker="c")
+    for a in ART[:2]:
+        lx.add_article(a.id, _add(store, fake_embedder, a))
+    lx.save()
+    assert LexicalIndex(folder, Analyzer("light"), chunker="c").article_ids() == {"a1", "a2"}
+
+    # Incremental: a third article is added, one removed; a fresh load sees exactly that.
+    lx.add_article("a3", _add(store, fake_embedder, ART[2]))
+    store.remove_article("a1")
+    lx.remove_article("a1")
+    lx.save()
+    again = LexicalIndex(folder, Analyzer("light"), chunker="c")
+    assert again.article_ids() == {"a2", "a3"}
+    assert again.search("تخصيب اليورانيوم", 1)[0][0].article_id == "a3"
+    assert not again.sync(store), "already in step: nothing to do"
+
+    # A missing file is rebuilt from the store; one from another analyser or chunker is not trusted.
+    (folder / INDEX_FILE).unlink()
+    rebuilt = LexicalIndex(folder, Analyzer("light"), chunker="c")
+    assert len(rebuilt) == 0 and rebuilt.sync(store)
+    assert rebuilt.article_ids() == {"a2", "a3"} and (folder / INDEX_FILE).exists()
+    assert LexicalIndex(folder, Analyzer("snowball"), chunker="c").article_ids() == set()
+    assert LexicalIndex(folder, Analyzer("light"), chunker="other").article_ids() == set()
+
+
+def test_sync_drops_articles_the_store_no_longer_holds(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    store = _store(tmp_path / "chroma", fake_embedder)
+    lx = LexicalIndex(tmp_path / "lexical", Analyzer("light"), chunker="c")
+    for a in ART:
+        lx.add_article(a.id, _add(store, fake_embedder, a))
+    store.remove_article("a2")  # e.g. another process removed it
+    assert lx.sync(store)
+    assert lx.article_ids() == {"a1", "a3"}
+    assert lx.search("المحادثات", 3) == []
