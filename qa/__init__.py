@@ -1,6 +1,6 @@
 """Question answering over Arabic news articles, with cited answers.
 
-The public API: `Assistant(settings)` with `ingest`, `retrieve` and `ask`, the
+The public API: `Assistant(settings)` with `ingest`, `retrieve`, `ask` and `ask_stream`, the
 `Settings`, the returned models and the project's exceptions. Importing this
 package does not load a model or import torch.
 """
@@ -8,11 +8,14 @@ package does not load a model or import torch.
 from index.errors import IndexMissingError, InputError, ModelUnavailableError, NewsQAError, StoreMismatchError
 from index.ingest import IngestFailure, IngestReport
 from qa.assistant import Assistant
-from qa.models import Answer, Article, Chunk, Citation, Passage
+from qa.citations import VerifiedAnswer, check_citations
+from qa.models import Answer, AnswerEvent, Article, Chunk, Citation, Passage, SentenceCheck
+from qa.retrieve import RetrievalFilter
 from qa.settings import Settings
 
 __all__ = [
     "Answer",
+    "AnswerEvent",
     "Article",
     "Assistant",
     "Chunk",
@@ -24,6 +27,10 @@ __all__ = [
     "ModelUnavailableError",
     "NewsQAError",
     "Passage",
+    "RetrievalFilter",
+    "SentenceCheck",
     "Settings",
     "StoreMismatchError",
+    "VerifiedAnswer",
+    "check_citations",
 ]

@@ -11,18 +11,20 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from index.chunk import chunker_id
 from index.embed import Embedder, load_embedder
 from index.errors import InputError
 from index.ingest import IngestReport, Progress, ingest
+from index.lexical import Analyzer, LexicalIndex
 from index.models import Article
 from index.store import ChunkStore, drop_store
-from qa.extractive import candidate_sentences, compose, score_sentences, select
-from qa.language import detect_language
-from qa.models import Answer, Passage
+from qa.generate import answer_events, final_answer
+from qa.llm import ChatModel, load_llm, resolve_backend
+from qa.models import Answer, AnswerEvent, Passage
+from qa.retrieve import HybridRetriever, RetrievalFilter
 from qa.settings import Settings
 
 _SPACES = re.compile(r"\s+")
@@ -44,13 +46,17 @@ def clean_question(text: str, max_chars: int) -> str:
 class Assistant:
     """Question answering over the indexed articles.
 
-    `embedder` replaces the configured model (tests pass a fake one).
+    `embedder` and `llm` replace the configured models (tests pass fakes).
     """
 
-    def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self, settings: Settings | None = None, *, embedder: Embedder | None = None, llm: ChatModel | None = None
+    ) -> None:
         self.settings = settings or Settings()
         self._embedder = embedder
         self._store: ChunkStore | None = None
+        self._lexical: LexicalIndex | None = None
+        self._llm: ChatModel | None = llm
         self._lock = threading.Lock()
 
     @property
@@ -76,6 +82,15 @@ class Assistant:
             )  # fmt: skip
         return self._store
 
+    def lexical(self) -> LexicalIndex:
+        """The lexical (BM25) index beside the store, loaded on first use (`qa.retrieve` keeps it in sync)."""
+        with self._lock:
+            if self._lexical is None:
+                s = self.settings
+                chunker = chunker_id(s.chunk_max_chars, s.chunk_overlap)
+                self._lexical = LexicalIndex(s.lexical_dir, Analyzer(s.lexical_stemmer), chunker=chunker)
+            return self._lexical
+
     def ingest(
         self, paths: Sequence[Path | str], *, rebuild: bool = False, progress: Progress | None = None
     ) -> IngestReport:
@@ -84,9 +99,12 @@ class Assistant:
         if rebuild:
             self._store = None
             drop_store(s.store_dir, url=s.chroma_url)
+            self.lexical().clear()
+        store = self.store(create=True)
+        self.lexical().sync(store)  # catch up first, so the run below only adds what it indexes
         return ingest(
-            [Path(p) for p in paths], self.store(create=True), self.embedder, max_chars=s.chunk_max_chars,
-            overlap=s.chunk_overlap, max_bytes=s.max_file_bytes, progress=progress,
+            [Path(p) for p in paths], store, self.embedder, max_chars=s.chunk_max_chars,
+            overlap=s.chunk_overlap, max_bytes=s.max_file_bytes, progress=progress, lexical=self.lexical(),
         )  # fmt: skip
 
     def remove(self, target: str | Path) -> list[str]:
@@ -95,6 +113,9 @@ class Assistant:
         path = Path(target)
         ids = store.articles_of_file(str(path.resolve())) if path.exists() else {str(target)}
         removed = [i for i in sorted(ids) if store.remove_article(i)]
+        for i in removed:
+            self.lexical().remove_article(i)
+        self.lexical().save()
         if not removed:
             raise InputError(f"no indexed article has the id or file {str(target)!r}: `qa articles` lists them")
         return removed
@@ -103,41 +124,67 @@ class Assistant:
         """The indexed articles."""
         return self.store().articles()
 
-    def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
-        """The `k` passages closest to the question, best first."""
+    def retrieve(self, question: str, k: int | None = None, *, where: RetrievalFilter | None = None) -> list[Passage]:
+        """The `k` passages that best match the question (hybrid dense + lexical), best first.
+
+        `where` restricts them to some articles, outlets or a date range.
+        """
         question = clean_question(question, self.settings.max_question_chars)
-        return self._retrieve(question, self.embedder.embed_query(question), k or self.settings.top_k)
+        return self._retrieve(question, self.embedder.embed_query(question), k or self.settings.top_k, where)
 
-    def _retrieve(self, question: str, vector: Sequence[float], k: int) -> list[Passage]:
-        hits = self.store().search(vector, k)
-        return [Passage(chunk=c, score=round(s, 6), rank=i) for i, (c, s) in enumerate(hits, start=1)]
+    def _retrieve(
+        self, question: str, vector: Sequence[float], k: int, where: RetrievalFilter | None = None
+    ) -> list[Passage]:
+        s = self.settings
+        retriever = HybridRetriever(
+            self.store(), self.lexical(), lexical_weight=s.lexical_weight, candidates=s.retrieval_candidates
+        )
+        return retriever.retrieve(question, vector, k, where)
 
-    def ask(self, question: str, history: Sequence[tuple[str, str]] | None = None, k: int | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        history: Sequence[tuple[str, str]] | None = None,
+        k: int | None = None,
+        *,
+        where: RetrievalFilter | None = None,
+    ) -> Answer:
         """Answer `question` from the articles, citing the passages that support it.
 
         `history` is the earlier (question, answer) turns of a conversation;
-        the extractive backend answers each question on its own.
+        a follow-up is rewritten into a standalone question before retrieval
+        (`Answer.standalone_question`). With a model (settings `backend`), the answer is
+        generated and every sentence checked against the passage it cites (`qa.generate`).
+        """
+        return final_answer(self.ask_stream(question, history, k, where=where))
+
+    def ask_stream(
+        self,
+        question: str,
+        history: Sequence[tuple[str, str]] | None = None,
+        k: int | None = None,
+        *,
+        where: RetrievalFilter | None = None,
+    ) -> Iterator[AnswerEvent]:
+        """Like `ask`, streamed: draft tokens (`kind="token"`), then the verified answer (`kind="answer"`).
+
+        The question is checked and the index opened now, so bad input fails before streaming starts.
         """
         s = self.settings
-        timings: dict[str, float] = {}
-        t = time.perf_counter()
         question = clean_question(question, s.max_question_chars)
-        language = detect_language(question)
         self.store()  # fail fast, before the model is used, when there is no index
-        vector = self.embedder.embed_query(question)
-        timings["embed_query"] = _ms(t)
-        t = time.perf_counter()
-        passages = self._retrieve(question, vector, k or s.top_k)
-        timings["retrieve"] = _ms(t)
-        t = time.perf_counter()
-        scored = score_sentences(vector, candidate_sentences(passages), self.embedder)
-        chosen = select(scored, min_relevance=s.min_relevance(language), max_sentences=s.max_answer_sentences)
-        text, citations = compose(chosen, language)
-        timings["answer"] = _ms(t)
-        return Answer(
-            question=question, text=text, language=language, answered=bool(citations), citations=citations,
-            passages=tuple(passages), backend="extractive", timings=timings,
+        return answer_events(
+            question, list(history or ()), settings=s, embedder=self.embedder, llm=self.llm,
+            retrieve=lambda q, v, n: self._retrieve(q, v, n, where), k=k or s.top_k,
         )  # fmt: skip
+
+    @property
+    def llm(self) -> ChatModel | None:
+        """The generative model of the configured backend, loaded on first use (None: extractive)."""
+        with self._lock:
+            if self._llm is None and resolve_backend(self.settings) != "extractive":
+                self._llm = load_llm(self.settings)
+            return self._llm
 
 
 def _ms(since: float) -> float:

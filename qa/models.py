@@ -10,16 +10,21 @@ from index.models import Article, Chunk
 
 Language = Literal["ar", "en"]
 
-__all__ = ["Answer", "Article", "Chunk", "Citation", "Language", "Passage"]
+__all__ = ["Answer", "AnswerEvent", "Article", "Chunk", "Citation", "Language", "Passage", "SentenceCheck"]
 
 
 class Passage(BaseModel):
-    """A retrieved chunk with its similarity to the question (higher is closer)."""
+    """A retrieved chunk: `score` is its dense (cosine) similarity to the question, `fused` the hybrid score.
+
+    Passages are ranked by `fused` (dense plus weighted lexical, see `qa.retrieve`); `score`
+    stays the cosine so that similarity thresholds keep their meaning.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     chunk: Chunk
-    score: float
+    score: float = Field(description="Cosine similarity of question and passage vectors.")
+    fused: float | None = Field(None, description="The hybrid score that set the rank (None: dense only).")
     rank: int = Field(ge=1)
 
 
@@ -39,6 +44,20 @@ class Citation(BaseModel):
     end: int = Field(gt=0)
 
 
+class SentenceCheck(BaseModel):
+    """The citation checker's verdict on one generated sentence (see `qa.citations`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str = Field(description="The sentence as the model wrote it, markers included.")
+    cited: tuple[int, ...] = Field((), description="The marker numbers the model wrote.")
+    markers: tuple[int, ...] = Field((), description="Its markers in the shown answer (empty when dropped).")
+    verified: bool
+    reason: str | None = Field(None, description="Why it was dropped.")
+    note: str | None = Field(None, description="Repairs made to a kept sentence (citations removed or added).")
+    support: float | None = Field(None, description="Similarity to the best cited span.")
+
+
 class Answer(BaseModel):
     """An answer in the question's language, with the citations its markers refer to."""
 
@@ -52,3 +71,16 @@ class Answer(BaseModel):
     passages: tuple[Passage, ...] = ()
     backend: str = "extractive"
     timings: dict[str, float] = Field(default_factory=dict, description="Milliseconds per stage.")
+    sentences: tuple[SentenceCheck, ...] = Field((), description="Per generated sentence: verified or why not.")
+    standalone_question: str | None = Field(None, description="A follow-up rewritten to stand alone, as retrieved.")
+    draft: str | None = Field(None, description="The model's unchecked text (None for extractive answers).")
+
+
+class AnswerEvent(BaseModel):
+    """One step of a streamed answer: a draft token, or the final verified answer (which replaces the draft)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["token", "answer"]
+    text: str = Field("", description="For tokens: the new piece of the draft.")
+    answer: Answer | None = None

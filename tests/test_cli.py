@@ -16,7 +16,7 @@ from tests.conftest import CACHE, CORPUS, REPO
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     data = tmp_path_factory.mktemp("cli")
-    return {**os.environ, "NEWSQA_DATA_DIR": str(data), "NEWSQA_CACHE_DIR": str(CACHE)}
+    return {**os.environ, "NEWSQA_DATA_DIR": str(data), "NEWSQA_CACHE_DIR": str(CACHE), "NEWSQA_BACKEND": "extractive"}
 
 
 def qa(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -1,0 +1,252 @@
+"""The citation checker: only sentences backed by the passages they cite reach the user.
+
+`check_citations(answer_text, sources, embedder, ...)` splits a generated answer
+into sentences (Latin and Arabic punctuation, a marker written after the full
+stop belongs to the sentence before it) and checks each one:
+
+1. it cites at least one passage that was given to the model (`[n]` with n in
+   1..len(sources)); markers naming anything else are removed. A sentence with
+   no marker is repaired when one given passage supports it on its own;
+2. every number, date word and Latin-script name it states is in the cited
+   passages (`qa.facts`: normalised, digits folded, across languages);
+3. it is semantically close to the span it cites: the cosine similarity of the
+   multilingual e5 vectors of the sentence and of the best sentence of the cited
+   passage is at least `min_support` (calibrated by `bench/calibrate_support.py`).
+
+Sentences that fail are dropped, and the record says why. The kept ones are
+rewritten with their markers renumbered 1, 2, ... in order of appearance, each
+pointing at a `Citation` whose quote is the exact article span that supports it
+(the best-supporting sentence of the cited passage). The live pipeline and the
+evaluation runner share this function.
+
+It does not fix wrong facts or translate: a sentence is kept or dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from index.chunk import split_sentences
+from index.embed import Embedder
+from index.normalize import normalize
+from qa.extractive import NOT_IN_ARTICLES, Candidate
+from qa.facts import Facts, facts_of, missing_facts
+from qa.language import detect_language
+from qa.models import Citation, Language, Passage, SentenceCheck
+
+__all__ = ["VerifiedAnswer", "check_citations", "is_refusal", "sources_from_passages", "split_answer"]
+
+_DIGITS = str.maketrans({chr(0x0660 + i): str(i) for i in range(10)} | {chr(0x06F0 + i): str(i) for i in range(10)})
+_MARKER = re.compile(r"\[\s*(\d+(?:\s*[,،]\s*\d+)*)\s*\]")
+# A marker group written after the sentence's end punctuation on the same line: "... missiles. [1] Next".
+# It belongs to the sentence before, unless the model writes markers first ("[1] Iran ... [2] It ...").
+_MARKER_AFTER_STOP = re.compile(r"([.!?؟؛…])([ \t]*)((?:\[\s*\d+(?:\s*[,،]\s*\d+)*\s*\][ \t]*)+)")
+_STOP = "..!?؟؛…"
+
+
+class VerifiedAnswer(BaseModel):
+    """The checked answer: kept sentences with renumbered markers, their citations, and every sentence's verdict."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    citations: tuple[Citation, ...]
+    sentences: tuple[SentenceCheck, ...]
+    answered: bool
+    refused: bool = False
+
+
+def sources_from_passages(passages: Sequence[Passage]) -> list[Candidate]:
+    """Whole retrieved chunks as numbered sources (for callers that gave the model chunks, not sentences)."""
+    return [Candidate(p, p.chunk.start, p.chunk.end, p.chunk.text, p.score) for p in passages]
+
+
+def split_answer(text: str) -> list[tuple[str, tuple[int, ...]]]:
+    """The answer's sentences, each with the marker numbers it carries (in order, without repeats)."""
+    text = text.translate(_DIGITS)
+    if not _MARKER.match(text.strip()):  # markers trail their sentence (unless the answer opens with one)
+        text = _MARKER_AFTER_STOP.sub(lambda m: f" {m.group(3).strip()}{m.group(1)}{m.group(2) or ' '}", text)
+    out: list[tuple[str, tuple[int, ...]]] = []
+    for s, e in split_sentences(text):
+        sentence = text[s:e]
+        numbers = (int(n) for m in _MARKER.finditer(sentence) for n in re.split(r"[,،]", m.group(1)))
+        markers = tuple(dict.fromkeys(numbers))
+        plain = _MARKER.sub("", sentence)
+        if not any(ch.isalnum() for ch in plain):  # a stray marker line: it belongs to the sentence before
+            if out and markers:
+                prev, prev_markers = out[-1]
+                out[-1] = (prev, tuple(dict.fromkeys(prev_markers + markers)))
+            continue
+        out.append((sentence, markers))
+    return out
+
+
+def strip_markers(sentence: str) -> str:
+    """The sentence without its markers, white space tidied."""
+    plain = _MARKER.sub("", sentence)
+    plain = re.sub(r"\s+([.!?؟؛,،:])", r"\1", plain)
+    return re.sub(r"\s+", " ", plain).strip()
+
+
+def is_refusal(text: str) -> bool:
+    """True when the answer is (or starts with) the fixed "the articles do not say" reply, in either language."""
+    norm = _letters(text)
+    return any(norm.startswith(_letters(reply)) for reply in NOT_IN_ARTICLES.values())
+
+
+def check_citations(
+    answer_text: str,
+    sources: Sequence[Candidate],
+    embedder: Embedder,
+    *,
+    min_support: float,
+    language: Language | None = None,
+) -> VerifiedAnswer:
+    """Check every sentence of `answer_text` against the numbered `sources` (marker n = sources[n-1]).
+
+    With `language`, a sentence written in the other language is dropped too.
+    """
+    if is_refusal(answer_text):
+        return VerifiedAnswer(text="", citations=(), sentences=(), answered=False, refused=True)
+    sentences = split_answer(answer_text)
+    if not sentences:
+        return VerifiedAnswer(text="", citations=(), sentences=(), answered=False)
+    spans = _spans(sources)  # per source: (start, end, text) of its sentences
+    flat = [sp for per in spans for sp in per]
+    vectors = np.asarray(
+        embedder.embed_passages([strip_markers(s) for s, _ in sentences] + [t for *_, t in flat]), dtype=np.float32
+    )
+    sent_vecs, span_vecs = vectors[: len(sentences)], vectors[len(sentences) :]
+    offsets = np.cumsum([0] + [len(per) for per in spans])
+
+    def best_span(sentence_index: int, source_index: int) -> tuple[float, int]:
+        lo, hi = int(offsets[source_index]), int(offsets[source_index + 1])
+        sims = span_vecs[lo:hi] @ sent_vecs[sentence_index]
+        j = int(np.argmax(sims))
+        return float(sims[j]), lo + j
+
+    checks: list[SentenceCheck] = []
+    kept: list[tuple[str, list[int]]] = []  # plain sentence, indexes into `flat` it cites
+    for i, (sentence, markers) in enumerate(sentences):
+        plain = strip_markers(sentence)
+        facts = facts_of(plain)
+        notes: list[str] = []
+        unknown = [m for m in markers if not 1 <= m <= len(sources)]
+        if unknown:
+            notes.append(f"removed citation(s) {unknown} to passages that were not given")
+        cited = [m - 1 for m in markers if 1 <= m <= len(sources)]
+        repaired = False
+        if not cited:
+            cited = _supporting_source(i, facts, sources, best_span, min_support)
+            repaired = bool(cited)
+            if repaired:
+                notes.append(f"no valid citation: added [{cited[0] + 1}], which supports it")
+        reason: str | None = None
+        support: float | None = None
+        chosen: list[int] = []
+        if not cited:
+            reason = "no citation to a given passage"
+        elif language is not None and detect_language(plain) != language:
+            reason = f"not in the question's language ({language})"
+        else:
+            missing = missing_facts(facts, " ".join(sources[c].text for c in cited))
+            scored = [(*best_span(i, c), c) for c in cited]
+            support = max(s for s, _, _ in scored)
+            if missing:
+                reason = f"not in the cited passage(s): {', '.join(missing)}"
+            elif support < min_support:
+                reason = f"too far from the cited passage(s): similarity {support:.3f} < {min_support:.3f}"
+            else:
+                # Keep the citations that support it themselves (close enough, or holding one of its facts).
+                chosen = [j for s, j, c in scored if s >= min_support or _holds_some(facts, sources[c].text)]
+        if reason is None:
+            kept.append((plain, chosen))
+        checks.append(
+            SentenceCheck(
+                text=sentence,
+                cited=markers,
+                verified=reason is None,
+                reason=reason,
+                note="; ".join(notes) or None,
+                support=None if support is None else round(support, 4),
+            )
+        )
+    text, citations, renumbered = _compose(kept, flat, sources)
+    it = iter(renumbered)
+    checks = [c.model_copy(update={"markers": next(it)}) if c.verified else c for c in checks]
+    return VerifiedAnswer(text=text, citations=citations, sentences=tuple(checks), answered=bool(kept))
+
+
+def _spans(sources: Sequence[Candidate]) -> list[list[tuple[Candidate, int, int, str]]]:
+    """Each source's sentences as (source, article start, article end, text); a one-sentence source is itself."""
+    out: list[list[tuple[Candidate, int, int, str]]] = []
+    for src in sources:
+        pieces = split_sentences(src.text) or [(0, len(src.text))]
+        out.append([(src, src.start + s, src.start + e, src.text[s:e]) for s, e in pieces])
+    return out
+
+
+def _supporting_source(
+    i: int, facts: Facts, sources: Sequence[Candidate], best_span: Callable[[int, int], tuple[float, int]],
+    min_support: float,
+) -> list[int]:  # fmt: skip
+    """The one source that supports an uncited sentence on its own (facts held, similar enough), if any."""
+    best: tuple[float, int] | None = None
+    for c, src in enumerate(sources):
+        if missing_facts(facts, src.text):
+            continue
+        score, _ = best_span(i, c)
+        if score >= min_support and (best is None or score > best[0]):
+            best = (score, c)
+    return [] if best is None else [best[1]]
+
+
+def _holds_some(facts: Facts, text: str) -> bool:
+    total = len(facts.numbers) + len(facts.months) + len(facts.names)
+    return total > 0 and len(missing_facts(facts, text)) < total
+
+
+def _compose(
+    kept: Sequence[tuple[str, list[int]]], flat: Sequence[tuple[Candidate, int, int, str]], sources: Sequence[Candidate]
+) -> tuple[str, tuple[Citation, ...], list[tuple[int, ...]]]:
+    """Answer text with renumbered markers before each sentence's end punctuation, and the citations."""
+    number: dict[int, int] = {}
+    citations: list[Citation] = []
+    parts: list[str] = []
+    renumbered: list[tuple[int, ...]] = []
+    for plain, spans in kept:
+        marks = []
+        for j in spans:
+            if j not in number:
+                src, start, end, quote = flat[j]
+                number[j] = len(number) + 1
+                chunk = src.passage.chunk
+                citations.append(
+                    Citation(
+                        marker=number[j],
+                        article_id=chunk.article_id,
+                        title=chunk.title,
+                        outlet=chunk.outlet,
+                        date=chunk.date,
+                        chunk_id=chunk.id,
+                        quote=quote,
+                        start=start,
+                        end=end,
+                    )
+                )
+            marks.append(number[j])
+        marks = sorted(set(marks), key=marks.index)
+        renumbered.append(tuple(marks))
+        tags = "".join(f"[{m}]" for m in marks)
+        stop = len(plain) - len(plain.rstrip(_STOP + "\"'”»)"))
+        body, end_punct = (plain[:-stop], plain[-stop:]) if stop else (plain, "")
+        parts.append(f"{body} {tags}{end_punct or '.'}")
+    return " ".join(parts), tuple(citations), renumbered
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in normalize(text) if ch.isalnum())

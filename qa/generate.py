@@ -1,0 +1,117 @@
+"""The answer flow: follow-up rewrite, retrieval, grounded generation (streamed), citation check, fallback.
+
+`answer_events` yields `AnswerEvent`s: the draft's tokens as the model writes
+them, then one final event holding the verified `Answer`, which replaces the
+draft. Steps:
+
+1. a follow-up question is made standalone (`qa.followup`) and retrieval uses that;
+2. the retrieved passages' sentences are scored against the question (the
+   extractive scorer). When even the best is below the relevance threshold the
+   answer is the fixed "the articles do not say" reply, without calling a model;
+3. the best `llm_passages` sentences become the numbered passages of the prompt
+   (`qa.prompt`), which keeps the prompt short: a few seconds on a CPU;
+4. the draft is checked sentence by sentence (`qa.citations`); what survives is the
+   answer. When nothing survives, or the model says the articles do not answer
+   although relevant sentences were found (a 1.5B model refuses too readily), the
+   extractive answer (retrieved sentences, quoted and cited) is shown instead; the
+   draft and the verdict on each of its sentences stay in the `Answer`.
+
+Without a model (`llm=None`) it is the extractive answer alone. `timings` holds
+milliseconds for rewrite, embed_query, retrieve, answer (sentence scoring),
+prompt, first_token, generation and verification.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+
+from index.embed import Embedder
+from qa.citations import check_citations
+from qa.extractive import candidate_sentences, compose, score_sentences, select
+from qa.followup import standalone_question
+from qa.language import detect_language
+from qa.llm import ChatModel
+from qa.models import Answer, AnswerEvent, Passage
+from qa.prompt import answer_messages
+from qa.settings import Settings
+
+#: How the flow retrieves: (question, its query vector, k) -> passages, best first.
+Retrieve = Callable[[str, Sequence[float], int], list[Passage]]
+
+
+def answer_events(
+    question: str,
+    history: Sequence[tuple[str, str]],
+    *,
+    settings: Settings,
+    embedder: Embedder,
+    llm: ChatModel | None,
+    retrieve: Retrieve,
+    k: int,
+) -> Iterator[AnswerEvent]:
+    """Stream the answer to a cleaned `question` (see the module docstring); the last event holds the `Answer`."""
+    s = settings
+    timings: dict[str, float] = {}
+    language = detect_language(question)
+
+    t = time.perf_counter()
+    standalone = standalone_question(question, history, llm)
+    if history:
+        timings["rewrite"] = _ms(t)
+    t = time.perf_counter()
+    vector = embedder.embed_query(standalone)
+    timings["embed_query"] = _ms(t)
+    t = time.perf_counter()
+    passages = tuple(retrieve(standalone, vector, k))
+    timings["retrieve"] = _ms(t)
+    t = time.perf_counter()
+    scored = score_sentences(vector, candidate_sentences(passages), embedder)
+    chosen = select(scored, min_relevance=s.min_relevance(language), max_sentences=s.max_answer_sentences)
+    text, citations = compose(chosen, language)
+    timings["answer"] = _ms(t)
+    base = Answer(
+        question=question, text=text, language=language, answered=bool(citations), citations=citations,
+        passages=passages, backend="extractive", timings=timings,
+        standalone_question=standalone if standalone != question else None,
+    )  # fmt: skip
+    if llm is None or not chosen:  # no model, or nothing relevant enough: no need to ask one
+        yield AnswerEvent(kind="answer", answer=base.model_copy(update={"backend": llm.name if llm else "extractive"}))
+        return
+
+    t = time.perf_counter()
+    sources = scored[: s.llm_passages]
+    messages = answer_messages(standalone, [c.text for c in sources], language)
+    timings["prompt"] = _ms(t)
+    t = time.perf_counter()
+    draft = ""
+    for piece in llm.stream(messages):
+        if not draft:
+            timings["first_token"] = _ms(t)
+        draft += piece
+        yield AnswerEvent(kind="token", text=piece)
+    timings["generation"] = _ms(t)
+
+    t = time.perf_counter()
+    verified = check_citations(draft, sources, embedder, min_support=s.min_support(language), language=language)
+    timings["verification"] = _ms(t)
+    common = {"draft": draft, "sentences": verified.sentences, "timings": timings}
+    if verified.answered:
+        answer = base.model_copy(
+            update={**common, "text": verified.text, "citations": verified.citations, "backend": llm.name}
+        )
+    else:  # nothing verified, or a refusal although relevant sentences were found: the extractive answer
+        answer = base.model_copy(update={**common, "backend": f"extractive (fallback from {llm.name})"})
+    yield AnswerEvent(kind="answer", answer=answer)
+
+
+def final_answer(events: Iterator[AnswerEvent]) -> Answer:
+    """Run a stream to its end and return its verified answer."""
+    for event in events:
+        if event.answer is not None:
+            return event.answer
+    raise RuntimeError("the answer stream ended without an answer")  # a bug, not a user error
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 1)
