@@ -22,6 +22,11 @@ from qa.settings import Settings
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["eval"]:  # the evaluation runner has its own options (`qa eval --help`)
+        from eval.cli import main as eval_main
+
+        return eval_main(argv[1:])
     args = _parser().parse_args(argv)
     try:
         return int(args.func(args, Settings()))
@@ -47,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     rm.set_defaults(func=_remove)
     arts = sub.add_parser("articles", help="list the indexed articles")
     arts.set_defaults(func=_articles)
+    sub.add_parser("eval", help="run the evaluation set or a SQuAD benchmark (`qa eval --help`)")
     serve = sub.add_parser("serve", help="start the chat UI and its HTTP API")
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)

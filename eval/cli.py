@@ -1,0 +1,137 @@
+"""`qa eval` / `python -m eval`: run an evaluation set (or a SQuAD file's retrieval benchmark).
+
+    qa eval [--set eval/data/seed.jsonl] [--backend extractive] [--out DIR] [--compare OLD/report.json]
+            [--min key_fact_accuracy=0.5 ...] [--baseline eval/baseline-extractive.json]
+    qa eval --squad FILE [--questions PARALLEL_FILE] [--limit N]
+
+The set is answered over a fresh temporary index of `--corpus` (the bundled articles by
+default), so a run never touches the user's store. Exit status: 0, or 1 when a metric is
+below its minimum (from `--min` or `--baseline`), 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from index.errors import InputError, NewsQAError
+from qa.settings import Settings
+
+DEFAULT_SET = Path(__file__).parent / "data" / "seed.jsonl"
+
+
+def parser() -> argparse.ArgumentParser:
+    """The eval command's arguments (shared by `qa eval` and `python -m eval`)."""
+    p = argparse.ArgumentParser(prog="qa eval", description="Measure answer, citation and retrieval quality.")
+    p.add_argument("--set", type=Path, default=DEFAULT_SET, help="evaluation set (.jsonl)")
+    p.add_argument("--corpus", type=Path, default=None, help="articles the set is about (default: bundled)")
+    p.add_argument("--backend", choices=["auto", "local", "openai", "extractive"], default=None)
+    p.add_argument("--out", type=Path, default=None, help="report folder (default artifacts/eval/SET-BACKEND)")
+    p.add_argument("--compare", type=Path, default=None, help="an earlier report.json to compare with")
+    p.add_argument("--min", action="append", default=[], metavar="METRIC=VALUE", help="fail below this value")
+    p.add_argument("--baseline", type=Path, default=None, help="JSON of minimums {metric: value}")
+    p.add_argument("--limit", type=int, default=None, help="only the first N cases or questions")
+    p.add_argument("--squad", type=Path, default=None, help="a SQuAD-format file: retrieval benchmark instead")
+    p.add_argument("--questions", type=Path, default=None, help="with --squad: parallel questions, matched by id")
+    return p
+
+
+def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
+    """Run the command; return the exit status."""
+    args = parser().parse_args(argv)
+    try:
+        settings = settings or Settings()
+        if args.backend:
+            settings = settings.model_copy(update={"backend": args.backend})
+        return _squad(args, settings) if args.squad else _seed(args, settings)
+    except NewsQAError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _minimums(args: argparse.Namespace) -> dict[str, float]:
+    mins: dict[str, float] = {}
+    if args.baseline:
+        mins.update({k: float(v) for k, v in json.loads(args.baseline.read_text(encoding="utf-8")).items()})
+    for item in args.min:
+        key, sep, value = item.partition("=")
+        try:
+            mins[key.strip()] = float(value)
+        except ValueError:
+            raise InputError(f"--min {item!r}: write METRIC=NUMBER, e.g. key_fact_accuracy=0.6") from None
+        if not sep:
+            raise InputError(f"--min {item!r}: write METRIC=NUMBER, e.g. key_fact_accuracy=0.6")
+    return mins
+
+
+def _bar(total_desc: str) -> tuple[Any, Callable[[int, int, str], None]]:
+    """A progress bar on stderr and the callback that moves it."""
+    from tqdm import tqdm
+
+    bar = tqdm(desc=total_desc, unit="case", file=sys.stderr, disable=None)
+
+    def progress(done: int, total: int, name: str) -> None:
+        bar.total = total
+        bar.n = done
+        bar.set_postfix_str(name)
+        bar.refresh()
+
+    return bar, progress
+
+
+def _seed(args: argparse.Namespace, settings: Settings) -> int:
+    from eval.cases import load_cases, resolve_articles
+    from eval.report import below_thresholds, compare, load, markdown, save
+    from eval.runner import run_eval
+    from qa.assistant import Assistant
+
+    minimums = _minimums(args)
+    cases = load_cases(args.set)[: args.limit]
+    corpus = args.corpus or settings.corpus_dir
+    with tempfile.TemporaryDirectory(prefix="qa-eval-") as tmp:
+        assistant = Assistant(settings.model_copy(update={"data_dir": Path(tmp), "chroma_url": None}))
+        report = assistant.ingest([corpus])
+        if report.failed:
+            raise InputError(f"the corpus {corpus} has files that failed: {report.failed[0].error}")
+        articles = resolve_articles(cases, assistant.articles())
+        bar, progress = _bar(f"eval {args.set.stem}")
+        result = run_eval(assistant, cases, articles, set_name=args.set.stem, progress=progress)
+        bar.close()
+    out = args.out or Path("artifacts") / "eval" / f"{args.set.stem}-{result.backend}"
+    js, md, png = save(result, out)
+    print(markdown(result).split("\n| stage")[0])
+    print(f"report: {md} (chart {png}, data {js})")
+    if args.compare:
+        print(compare(load(args.compare), result))
+    failures = below_thresholds(result, minimums)
+    for f in failures:
+        print(f"FAIL: {f}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _squad(args: argparse.Namespace, settings: Settings) -> int:
+    from eval.squad import format_table, plot, run_squad_retrieval
+    from qa.assistant import Assistant
+
+    if not args.squad.is_file():
+        raise InputError(f"{args.squad}: no such SQuAD file")
+    bar, progress = _bar(f"squad {args.squad.stem}")
+    report = run_squad_retrieval(
+        args.squad, args.questions, settings=settings, embedder=Assistant(settings).embedder, limit=args.limit,
+        progress=lambda stage, done, total: progress(done, total, stage),
+    )  # fmt: skip
+    bar.close()
+    out = args.out or Path("artifacts") / "eval" / f"squad-{report.dataset}"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.json").write_text(report.model_dump_json(indent=2), encoding="utf-8")
+    plot([report], out / "report.png")
+    table = format_table(report)
+    (out / "report.md").write_text(table + "\n", encoding="utf-8")
+    print(table)
+    print(f"report: {out / 'report.md'}")
+    return 0
