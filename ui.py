@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from index.errors import NewsQAError
 from index.load import SUPPORTED_SUFFIXES
 from qa.assistant import Assistant
+from qa.llm import local_available, resolve_backend
 from qa.models import Answer
-from qa.render import CSS, format_answer_html, format_error_html, format_question_html
+from qa.render import CSS, format_answer_html, format_draft_html, format_error_html, format_question_html
 from qa.settings import Settings
 
 EXAMPLES = [
@@ -56,7 +58,8 @@ def status_line(assistant: Assistant) -> str:
     store = assistant.store()
     n_articles, n_chunks = len(store.article_ids()), store.chunk_count()
     where = assistant.settings.chroma_url or str(assistant.settings.data_dir)
-    return f"Backend: **extractive** · corpus: **{n_articles} articles**, {n_chunks} passages · store: `{where}`"
+    backend = resolve_backend(assistant.settings)
+    return f"Backend: **{backend}** · corpus: **{n_articles} articles**, {n_chunks} passages · store: `{where}`"
 
 
 def footer(answer: Answer) -> str:
@@ -73,17 +76,46 @@ def article_rows(assistant: Assistant) -> list[list[Any]]:
 
 def respond(
     assistant: Assistant, message: str, chat: list[dict[str, Any]], turns: list[tuple[str, str]], k: int | None = None
-) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
-    """The chat with the question and its answer (or the error) appended, and the plain-text turns."""
+) -> Iterator[tuple[list[dict[str, Any]], list[tuple[str, str]]]]:
+    """Stream the chat: the draft as it is written, then the verified answer (or the error) in its place.
+
+    Yields (chat messages, plain-text turns); the turns feed follow-up questions.
+    """
+    user = {"role": "user", "content": format_question_html(message)}
     try:
-        answer = assistant.ask(message, history=turns, k=k)
+        draft = ""
+        for event in assistant.ask_stream(message, history=turns, k=k):
+            if event.kind == "token":
+                draft += event.text
+                yield [*chat, user, {"role": "assistant", "content": format_draft_html(draft)}], turns
+            elif event.answer is not None:
+                answer = event.answer
+                reply = format_answer_html(answer, footer=footer(answer))
+                yield [*chat, user, {"role": "assistant", "content": reply}], [*turns, (answer.question, answer.text)]
     except NewsQAError as exc:
-        reply = format_error_html(str(exc))
-    else:
-        reply = format_answer_html(answer, footer=footer(answer))
-        turns = [*turns, (answer.question, answer.text)]
-    shown = [{"role": "user", "content": format_question_html(message)}, {"role": "assistant", "content": reply}]
-    return [*chat, *shown], turns
+        yield [*chat, user, {"role": "assistant", "content": format_error_html(str(exc))}], turns
+
+
+class Backends:
+    """The assistant of each backend the user can pick, sharing one embedding model (made on first use)."""
+
+    def __init__(self, assistant: Assistant) -> None:
+        self.default = assistant
+        self._others: dict[str, Assistant] = {}
+
+    def choices(self) -> list[str]:
+        """The configured backend first, then the local model when it is installed, then extractive."""
+        local = ["local"] if local_available(self.default.settings) else []
+        return list(dict.fromkeys([resolve_backend(self.default.settings), *local, "extractive"]))
+
+    def get(self, backend: str | None) -> Assistant:
+        """The assistant answering with `backend` (the configured one when None or the same)."""
+        if not backend or backend == resolve_backend(self.default.settings):
+            return self.default
+        if backend not in self._others:
+            settings = self.default.settings.model_copy(update={"backend": backend})
+            self._others[backend] = Assistant(settings, embedder=self.default.embedder)
+        return self._others[backend]
 
 
 def upload_dir() -> Path:
@@ -128,6 +160,7 @@ def build_app(assistant: Assistant) -> Any:
     import gradio as gr
 
     settings = assistant.settings
+    backends = Backends(assistant)
     with gr.Blocks(title="Arabic news QA · اسأل الأخبار") as app:
         turns = gr.State([])
         with gr.Tab("Chat · المحادثة"):
@@ -140,14 +173,17 @@ def build_app(assistant: Assistant) -> Any:
             gr.Examples(EXAMPLES, inputs=box, label="Examples · أمثلة")
             with gr.Accordion("Settings · الإعدادات", open=False):
                 k = gr.Slider(1, 10, value=settings.top_k, step=1, label="Passages to retrieve", elem_id="top-k")
+                pick = gr.Dropdown(backends.choices(), value=backends.choices()[0], label="Backend", elem_id="backend")
                 clear = gr.Button("New conversation", size="sm")
 
-        def on_ask(message: str, history: list[dict[str, Any]], state: list[tuple[str, str]], top_k: float) -> Any:
-            new_chat, new_state = respond(assistant, message, history, state, int(top_k))
-            return "", new_chat, new_state
+        def on_ask(
+            message: str, history: list[dict[str, Any]], state: list[tuple[str, str]], top_k: float, backend: str
+        ) -> Iterator[tuple[str, list[dict[str, Any]], list[tuple[str, str]]]]:
+            for new_chat, new_state in respond(backends.get(backend), message, history, state, int(top_k)):
+                yield "", new_chat, new_state
 
         for trigger in (box.submit, send.click):
-            trigger(on_ask, [box, chat, turns, k], [box, chat, turns], api_visibility="private")
+            trigger(on_ask, [box, chat, turns, k, pick], [box, chat, turns], api_visibility="private")
         clear.click(lambda: ([], []), None, [chat, turns], api_visibility="private")
 
         with gr.Tab("Articles · المقالات"):

@@ -29,7 +29,9 @@ CSS = """
   unicode-bidi: plaintext; }
 .sources mark { background: #fde68a; color: inherit; }
 .answer-meta { font-size: .8em; opacity: .7; margin-top: .4em; }
-.not-verified { opacity: .75; }
+.not-verified { opacity: .75; text-decoration: line-through; }
+.dropped { font-size: .85em; margin-top: .4em; opacity: .85; }
+.draft { opacity: .6; font-style: italic; }
 """
 
 
@@ -80,9 +82,29 @@ def format_answer_html(answer: Answer, *, footer: str | None = None) -> str:
             for c in answer.citations
         )
         parts.append(f'<div class="sources" dir="{direction(answer.text)}"><b>{label}</b>{items}</div>')
+    dropped = [s for s in answer.sentences if not s.verified]
+    if dropped:
+        what = "sentence" if len(dropped) == 1 else "sentences"
+        items = "".join(
+            f'<li class="not-verified" dir="{direction(s.text)}">{html.escape(s.text)} — '
+            f"<i>{html.escape(s.reason or '')}</i></li>"
+            for s in dropped
+        )
+        parts.append(
+            f'<details class="dropped" dir="ltr"><summary>{len(dropped)} {what} of the draft removed: '
+            f"not supported by the passages cited</summary><ul>{items}</ul></details>"
+        )
     if footer:
         parts.append(f'<div class="answer-meta" dir="ltr">{html.escape(footer)}</div>')
     return "".join(parts)
+
+
+def format_draft_html(draft: str) -> str:
+    """A streaming draft: shown as unchecked until the verified answer replaces it."""
+    return (
+        f'<div class="draft" dir="{direction(draft)}">{html.escape(draft)}▌</div>'
+        '<div class="answer-meta" dir="ltr">drafting… citations are checked before the answer is shown</div>'
+    )
 
 
 def format_question_html(question: str) -> str:

@@ -55,3 +55,24 @@ def test_unanswered_has_no_sources_and_user_text_is_escaped() -> None:
     assert "Sources" not in out and "The articles do not say." in out
     assert format_question_html("<b>كم</b> صاروخا أطلقت؟") == '<div dir="rtl">&lt;b&gt;كم&lt;/b&gt; صاروخا أطلقت؟</div>'
     assert "&lt;" in format_error_html("bad <input>")
+
+
+def test_dropped_sentences_are_shown_struck_out_and_never_as_verified() -> None:
+    from qa.models import SentenceCheck
+
+    checks = (
+        SentenceCheck(text=f"{QUOTE} [1]", cited=(1,), markers=(1,), verified=True),
+        SentenceCheck(text="Iran launched 500 missiles [1].", cited=(1,), verified=False,
+                      reason="not in the cited passage(s): 500"),
+    )  # fmt: skip
+    out = format_answer_html(_answer("ar").model_copy(update={"sentences": checks}))
+    assert "1 sentence of the draft removed" in out
+    assert '<li class="not-verified" dir="ltr">Iran launched 500 missiles [1]. — <i>not in the cited' in out
+    assert "500" not in out.split('<details class="dropped"')[0], "the removed sentence is not in the answer"
+
+
+def test_draft_is_marked_unchecked() -> None:
+    from qa.render import format_draft_html
+
+    out = format_draft_html("Iran launched <b>350</b>")
+    assert 'class="draft" dir="ltr"' in out and "&lt;b&gt;350" in out and "checked before" in out

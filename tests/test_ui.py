@@ -27,7 +27,7 @@ def ui_assistant(tmp_path_factory: pytest.TempPathFactory, real_embedder: Any) -
     """Its own store (the upload test adds to it), on the real model."""
     from qa.settings import Settings
 
-    settings = Settings(data_dir=tmp_path_factory.mktemp("ui"), _env_file=None, port=free_port())
+    settings = Settings(data_dir=tmp_path_factory.mktemp("ui"), _env_file=None, port=free_port(), backend="extractive")
     assistant = Assistant(settings, embedder=real_embedder)
     assistant.ingest([CORPUS])
     return assistant
@@ -103,6 +103,26 @@ def test_unanswerable_question_says_so_without_sources(page: Any) -> None:
     assert "do not say" in answer.inner_text()
     last_message = page.locator("#chat .answer").last.locator("xpath=..")
     assert last_message.locator(".sources").count() == 0
+
+
+def test_local_model_streams_a_draft_then_the_verified_answer(page: Any) -> None:
+    """With the local model picked in Settings, the draft streams in, then the checked answer replaces it."""
+    page.get_by_text("Settings · الإعدادات").click()
+    page.click("#backend input")
+    page.get_by_role("option", name="local").click()
+    before = page.locator("#chat .answer").count()
+    page.fill("#question textarea", "How many ballistic missiles and drones did Iran launch at Israel?")
+    page.press("#question textarea", "Enter")
+    page.wait_for_selector("#chat .draft", timeout=180_000)  # tokens arrive before the check
+    page.wait_for_function(f"document.querySelectorAll('#chat .answer').length > {before}", timeout=300_000)
+    answer = page.locator("#chat .answer").nth(before)
+    assert "350" in answer.inner_text() and answer.locator("a.cite").count() >= 1
+    assert page.locator("#chat .draft").count() == 0, "the verified answer replaced the draft"
+    assert "local" in page.locator("#chat .answer-meta").last.inner_text()
+    page.screenshot(path=str(SHOTS / "local-answer.png"), full_page=True)
+    page.click("#backend input")
+    page.get_by_role("option", name="extractive").click()
+    page.get_by_text("Settings · الإعدادات").click()
 
 
 def test_articles_tab_lists_and_adds_articles(page: Any, tmp_path: Path) -> None:
