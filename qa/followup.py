@@ -14,6 +14,7 @@ no pronoun) is left alone, so a change of topic is not polluted.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 
@@ -21,6 +22,8 @@ from index.normalize import normalize
 from qa.language import detect_language
 from qa.llm import ChatModel
 from qa.prompt import rewrite_messages
+
+log = logging.getLogger(__name__)
 
 _WORD = re.compile(r"[^\W_]+")
 _EN_STOP = frozenset(
@@ -79,7 +82,11 @@ def standalone_question(question: str, history: Sequence[tuple[str, str]], llm: 
     if not history or not looks_like_follow_up(question):
         return question
     if llm is not None:
-        rewritten = _first_line("".join(llm.stream(rewrite_messages(question, history))))
+        try:
+            rewritten = _first_line("".join(llm.stream(rewrite_messages(question, history))))
+        except Exception as exc:  # an endpoint down or timing out: the carry-over still makes it standalone
+            log.warning("follow-up rewrite by %s failed (%s); carrying over instead", llm.name, type(exc).__name__)
+            rewritten = ""
         if _usable(rewritten, question):
             return rewritten
     return carry_over(question, history)

@@ -23,6 +23,7 @@ prompt, first_token, generation and verification.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 
@@ -35,6 +36,8 @@ from qa.llm import ChatModel
 from qa.models import Answer, AnswerEvent, Passage
 from qa.prompt import answer_messages
 from qa.settings import Settings
+
+log = logging.getLogger(__name__)
 
 #: How the flow retrieves: (question, its query vector, k) -> passages, best first.
 Retrieve = Callable[[str, Sequence[float], int], list[Passage]]
@@ -85,11 +88,19 @@ def answer_events(
     timings["prompt"] = _ms(t)
     t = time.perf_counter()
     draft = ""
-    for piece in llm.stream(messages):
-        if not draft:
-            timings["first_token"] = _ms(t)
-        draft += piece
-        yield AnswerEvent(kind="token", text=piece)
+    try:
+        for piece in llm.stream(messages):
+            if not draft:
+                timings["first_token"] = _ms(t)
+            draft += piece
+            yield AnswerEvent(kind="token", text=piece)
+    except Exception as exc:  # the model failed (an endpoint down, a timeout): the extractive answer still stands
+        # The exception's type only: its text may quote a request, and a request may carry a key.
+        log.warning("generation by %s failed (%s); showing the extractive answer", llm.name, type(exc).__name__)
+        timings["generation"] = _ms(t)
+        failed = f"extractive (fallback: {llm.name} failed, {type(exc).__name__})"
+        yield AnswerEvent(kind="answer", answer=base.model_copy(update={"draft": draft, "backend": failed}))
+        return
     timings["generation"] = _ms(t)
 
     t = time.perf_counter()

@@ -96,3 +96,21 @@ def test_prompt_fences_passages_and_states_the_rules() -> None:
     assert user[1].count("</passage>") == 2 and fence(evil) in user[1]
     assert "Arabic" in user[1]
     assert chatml([("system", "s"), ("user", "u")]).endswith("<|im_start|>assistant\n")
+
+
+class BrokenLLM(ScriptedLLM):
+    """Streams a few words, then fails as an endpoint that drops the connection would."""
+
+    def stream(self, messages):  # type: ignore[no-untyped-def]
+        yield from list(super().stream(messages))[:2]
+        raise ConnectionError("connection reset by peer")
+
+
+def test_a_model_failing_mid_answer_gives_the_extractive_answer(open_settings, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    assistant = make(open_settings, fake_embedder, BrokenLLM("Iran launched 350 missiles at Israel [1]."))
+    events = list(assistant.ask_stream(QUESTION))
+    answer = events[-1].answer
+    assert answer is not None and [e.kind for e in events] == ["token", "token", "answer"]
+    assert answer.backend == "extractive (fallback: scripted failed, ConnectionError)"
+    expected = Assistant(open_settings.model_copy(update={"backend": "extractive"}), embedder=fake_embedder)
+    assert answer.text == expected.ask(QUESTION).text and answer.draft == "Iran launched"
