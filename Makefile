@@ -57,6 +57,8 @@ test: install models local-llm browser
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+	@echo "evaluation: the seed set, extractive backend, against the committed baseline (eval/baseline-extractive.json)"
+	$(BIN)/qa eval --backend extractive --baseline eval/baseline-extractive.json --out artifacts/eval/ci-extractive
 
 bench: install models
 	$(BIN)/python bench/calibrate_relevance.py

@@ -73,13 +73,14 @@ def _bar(total_desc: str) -> tuple[Any, Callable[[int, int, str], None]]:
     """A progress bar on stderr and the callback that moves it."""
     from tqdm import tqdm
 
-    bar = tqdm(desc=total_desc, unit="case", file=sys.stderr, disable=None)
+    # Shown in logs too (CI): there, a line every 10 s rather than a redrawn bar.
+    tty = sys.stderr.isatty()
+    bar = tqdm(desc=total_desc, unit="case", file=sys.stderr, mininterval=0.2 if tty else 10, ascii=not tty)
 
     def progress(done: int, total: int, name: str) -> None:
         bar.total = total
-        bar.n = done
-        bar.set_postfix_str(name)
-        bar.refresh()
+        bar.set_postfix_str(name, refresh=False)
+        bar.update(done - bar.n)  # redraws at most every `mininterval`
 
     return bar, progress
 

@@ -57,6 +57,9 @@ class CaseResult(BaseModel):
     citations: int = 0
     citations_supporting: int = 0
     timings: dict[str, float] = Field(default_factory=dict)
+    #: who wrote the shown answer (e.g. "local:…", or "extractive (fallback from …)") and the model's draft
+    backend: str = ""
+    draft: str | None = None
 
 
 class EvalReport(BaseModel):
@@ -132,7 +135,7 @@ def score_case(case: EvalCase, answer: Answer, articles: dict[str, Article], ass
         if answer.answered else tuple(False for _ in case.key_facts),
         token_f1=token_f1(plain, case.gold_answer) if case.answerable else None,
         sentences=n_sent, sentences_supported=n_ok, citations=n_cit, citations_supporting=n_cit_ok,
-        timings=answer.timings,
+        timings=answer.timings, backend=answer.backend, draft=answer.draft,
     )  # fmt: skip
 
 

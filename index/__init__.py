@@ -6,7 +6,14 @@ Depends on nothing in `qa`; `qa` builds on it.
 from index.chunk import chunk_article, split_sentences
 from index.clean import clean_document
 from index.embed import Embedder, load_embedder
-from index.errors import IndexMissingError, InputError, ModelUnavailableError, NewsQAError, StoreMismatchError
+from index.errors import (
+    IndexMissingError,
+    InputError,
+    ModelUnavailableError,
+    NewsQAError,
+    StoreChangedError,
+    StoreMismatchError,
+)
 from index.ingest import IngestFailure, IngestReport, ingest
 from index.load import find_article_files, read_articles
 from index.models import Article, Chunk
@@ -23,6 +30,7 @@ __all__ = [
     "InputError",
     "ModelUnavailableError",
     "NewsQAError",
+    "StoreChangedError",
     "StoreMismatchError",
     "chunk_article",
     "clean_document",

@@ -1,8 +1,9 @@
 """The project's exception types.
 
 Few of them, each raised with a message that says what went wrong and what to
-do about it. The edges (CLI, UI) translate them; library code never swallows
-`Exception`.
+do about it. The edges (CLI, UI) translate them. Library code never swallows
+`Exception`, with one exception: a generative model that fails (an endpoint down, a
+timeout) is logged and the extractive answer is shown instead (`qa.generate`).
 """
 
 from __future__ import annotations
@@ -26,3 +27,7 @@ class StoreMismatchError(NewsQAError):
 
 class ModelUnavailableError(NewsQAError):
     """A model could not be loaded or materialised offline."""
+
+
+class StoreChangedError(NewsQAError):
+    """The articles an answer cited kept changing while it was answered (ask again)."""

@@ -5,7 +5,14 @@ The public API: `Assistant(settings)` with `ingest`, `retrieve`, `ask` and `ask_
 package does not load a model or import torch.
 """
 
-from index.errors import IndexMissingError, InputError, ModelUnavailableError, NewsQAError, StoreMismatchError
+from index.errors import (
+    IndexMissingError,
+    InputError,
+    ModelUnavailableError,
+    NewsQAError,
+    StoreChangedError,
+    StoreMismatchError,
+)
 from index.ingest import IngestFailure, IngestReport
 from qa.assistant import Assistant
 from qa.citations import VerifiedAnswer, check_citations
@@ -30,6 +37,7 @@ __all__ = [
     "RetrievalFilter",
     "SentenceCheck",
     "Settings",
+    "StoreChangedError",
     "StoreMismatchError",
     "VerifiedAnswer",
     "check_citations",

@@ -11,12 +11,12 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from index.chunk import chunker_id
 from index.embed import Embedder, load_embedder
-from index.errors import InputError
+from index.errors import InputError, StoreChangedError
 from index.ingest import IngestReport, Progress, ingest
 from index.lexical import Analyzer, LexicalIndex
 from index.models import Article
@@ -28,6 +28,8 @@ from qa.retrieve import HybridRetriever, RetrievalFilter
 from qa.settings import Settings
 
 _SPACES = re.compile(r"\s+")
+#: How often an answer citing an article that was removed meanwhile is answered again.
+STALE_RETRIES = 3
 
 
 def clean_question(text: str, max_chars: int) -> str:
@@ -173,10 +175,35 @@ class Assistant:
         s = self.settings
         question = clean_question(question, s.max_question_chars)
         self.store()  # fail fast, before the model is used, when there is no index
-        return answer_events(
-            question, list(history or ()), settings=s, embedder=self.embedder, llm=self.llm,
-            retrieve=lambda q, v, n: self._retrieve(q, v, n, where), k=k or s.top_k,
-        )  # fmt: skip
+
+        def events() -> Iterator[AnswerEvent]:
+            return answer_events(
+                question, list(history or ()), settings=s, embedder=self.embedder, llm=self.llm,
+                retrieve=lambda q, v, n: self._retrieve(q, v, n, where), k=k or s.top_k,
+            )  # fmt: skip
+
+        return self._current(events)
+
+    def _current(self, events: Callable[[], Iterator[AnswerEvent]]) -> Iterator[AnswerEvent]:
+        """The stream, with an answer that cites an article removed or replaced meanwhile answered again.
+
+        Ingestion may run in another process while a question is answered; an answer is only
+        returned when every article it cites is still in the store (checked by id, which costs
+        the same for any corpus size). The retry does not stream: its draft was already shown.
+        """
+        for event in events():
+            answer = event.answer
+            for _ in range(STALE_RETRIES):
+                if answer is None or not self._gone(answer):
+                    break
+                answer = final_answer(events())
+            if answer is not None and self._gone(answer):
+                raise StoreChangedError("the articles changed while this question was answered: ask again")
+            yield event if answer is event.answer else AnswerEvent(kind="answer", answer=answer)
+
+    def _gone(self, answer: Answer) -> bool:
+        cited = {c.article_id for c in answer.citations}
+        return bool(cited) and self.store().committed(cited) != cited
 
     @property
     def llm(self) -> ChatModel | None:

@@ -115,4 +115,7 @@ def test_reports_compare_and_thresholds(report: Any, tmp_path: Path) -> None:
     assert below_thresholds(report, {"key_fact_accuracy": 0.6}) == []
     assert below_thresholds(report, {"refusal_recall": 0.9})[0].startswith("refusal_recall = 0.500")
     assert "no such metric" in below_thresholds(report, {"accuracy": 0.1})[0]
+    assert below_thresholds(report, {"en.language_match": 1.0}) == []
+    assert below_thresholds(report, {"en.refusal_recall": 0.6})[0].startswith("en.refusal_recall = 0.500")
+    assert "no such metric" in below_thresholds(report, {"ar.hit@1": 0.1})[0]  # the tiny set has no Arabic case
     assert "en-unans-002" in markdown(report)

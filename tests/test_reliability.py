@@ -136,3 +136,27 @@ def test_sigkill_during_ingest_then_resume_leaves_each_article_once(tmp_path: Pa
     chunk_owners = _chunk_article_ids(a)
     assert len(chunk_owners) == sum(counts.values()), "no duplicated or orphaned chunk"
     assert {i: chunk_owners.count(i) for i in counts} == counts
+
+
+def test_an_article_removed_while_answering_is_never_cited(store_settings: Settings, tmp_path: Path) -> None:
+    """Another process removes the article the first retrieval found: the answer is made again without it."""
+    folder = tmp_path / "news"
+    _write(folder, "a.txt", "Iran launched 350 missiles at Israel in April.\n")
+    _write(folder, "b.txt", "Officials said Iran launched about 350 missiles and drones at Israel.\n")
+    assistant = _assistant(store_settings.model_copy(update={"min_relevance_en": -1.0}))
+    assistant.ingest([folder])
+    other = _assistant(store_settings)  # the other process, on the same store
+    retrieve, removed = assistant._retrieve, []
+
+    def retrieve_then_remove(*args, **kwargs):  # type: ignore[no-untyped-def]
+        passages = retrieve(*args, **kwargs)
+        if not removed:  # the first time only: the top passage's article disappears before the answer is returned
+            removed.append(passages[0].chunk.article_id)
+            other.remove(removed[0])
+        return passages
+
+    assistant._retrieve = retrieve_then_remove  # type: ignore[method-assign]
+    answer = assistant.ask("How many missiles did Iran launch at Israel?")
+    assert removed and answer.answered and answer.citations
+    assert all(c.article_id != removed[0] for c in answer.citations)
+    assert {a.id for a in assistant.articles()} == {c.article_id for c in answer.citations}
