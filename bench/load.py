@@ -93,7 +93,7 @@ def main() -> int:
         write_articles(generated, args.articles, args.corpus)
         port = free_port()
         env = {**os.environ, "NEWSQA_CHROMA_URL": chroma_url, "NEWSQA_DATA_DIR": str(tmp / "data"),
-               "NEWSQA_PORT": str(port), "NEWSQA_HOST": "127.0.0.1"}  # fmt: skip
+               "NEWSQA_PORT": str(port), "NEWSQA_HOST": "127.0.0.1", "NEWSQA_BACKEND": "extractive"}  # fmt: skip
         ui_log = (tmp / "ui.log").open("wb")
         server = subprocess.Popen([sys.executable, "-m", "qa", "serve"], env=env, stdout=ui_log, stderr=ui_log)
         try:

@@ -15,11 +15,11 @@ import argparse
 import json
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from index.errors import InputError, NewsQAError
+from qa.cli import progress_bar
 from qa.settings import Settings
 
 DEFAULT_SET = Path(__file__).parent / "data" / "seed.jsonl"
@@ -69,22 +69,6 @@ def _minimums(args: argparse.Namespace) -> dict[str, float]:
     return mins
 
 
-def _bar(total_desc: str) -> tuple[Any, Callable[[int, int, str], None]]:
-    """A progress bar on stderr and the callback that moves it."""
-    from tqdm import tqdm
-
-    # Shown in logs too (CI): there, a line every 10 s rather than a redrawn bar.
-    tty = sys.stderr.isatty()
-    bar = tqdm(desc=total_desc, unit="case", file=sys.stderr, mininterval=0.2 if tty else 10, ascii=not tty)
-
-    def progress(done: int, total: int, name: str) -> None:
-        bar.total = total
-        bar.set_postfix_str(name, refresh=False)
-        bar.update(done - bar.n)  # redraws at most every `mininterval`
-
-    return bar, progress
-
-
 def _seed(args: argparse.Namespace, settings: Settings) -> int:
     from eval.cases import load_cases, resolve_articles
     from eval.report import below_thresholds, compare, load, markdown, save
@@ -100,7 +84,7 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
         if report.failed:
             raise InputError(f"the corpus {corpus} has files that failed: {report.failed[0].error}")
         articles = resolve_articles(cases, assistant.articles())
-        bar, progress = _bar(f"eval {args.set.stem}")
+        bar, progress = progress_bar(f"eval {args.set.stem}", "case")
         result = run_eval(assistant, cases, articles, set_name=args.set.stem, progress=progress)
         bar.close()
     out = args.out or Path("artifacts") / "eval" / f"{args.set.stem}-{result.backend}"
@@ -121,7 +105,7 @@ def _squad(args: argparse.Namespace, settings: Settings) -> int:
 
     if not args.squad.is_file():
         raise InputError(f"{args.squad}: no such SQuAD file")
-    bar, progress = _bar(f"squad {args.squad.stem}")
+    bar, progress = progress_bar(f"squad {args.squad.stem}", "step")
     report = run_squad_retrieval(
         args.squad, args.questions, settings=settings, embedder=Assistant(settings).embedder, limit=args.limit,
         progress=lambda stage, done, total: progress(done, total, stage),

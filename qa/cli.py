@@ -8,9 +8,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from index.errors import NewsQAError
 from qa.models import Answer
@@ -67,16 +67,7 @@ def _assistant(settings: Settings) -> Assistant:
 
 
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from tqdm import tqdm
-
-    bar = tqdm(desc="ingest", unit="file", file=sys.stderr, disable=None)
-
-    def progress(done: int, total: int, name: str) -> None:
-        bar.total = total
-        bar.n = done
-        bar.set_postfix_str(name[-40:])
-        bar.refresh()
-
+    bar, progress = progress_bar("ingest", "file")
     report = _assistant(settings).ingest(args.paths, rebuild=args.rebuild, progress=progress)
     bar.close()
     print(
@@ -87,6 +78,24 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     for f in report.failed:
         print(f"failed: {f.error}", file=sys.stderr)
     return 1 if report.failed else 0
+
+
+def progress_bar(desc: str, unit: str) -> tuple[Any, Callable[[int, int, str], None]]:
+    """A progress bar on stderr and the `progress(done, total, name)` callback that moves it.
+
+    Shown in logs too (CI): there, plain text at most every 10 s rather than a redrawn bar.
+    """
+    from tqdm import tqdm
+
+    tty = sys.stderr.isatty()
+    bar = tqdm(desc=desc, unit=unit, file=sys.stderr, mininterval=0.2 if tty else 10, ascii=not tty)
+
+    def progress(done: int, total: int, name: str) -> None:
+        bar.total = total
+        bar.set_postfix_str(name[-40:], refresh=False)
+        bar.update(done - bar.n)
+
+    return bar, progress
 
 
 def format_answer(answer: Answer) -> str:
