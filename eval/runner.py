@@ -158,10 +158,13 @@ def totals(results: Sequence[CaseResult]) -> dict[str, float]:
     precision, recall = refusal_scores([not r.answered for r in results], [not r.answerable for r in results])
     out["refusal_precision"], out["refusal_recall"] = precision, recall
     out["language_match"] = mean(r.language_match for r in results) if results else 0.0
+    # Share of answers the model wrote (verified), not the extractive answer or its fallback.
+    out["model_answers"] = mean(bool(r.backend) and not r.backend.startswith("extractive") for r in results)
     stages = sorted({k for r in results for k in r.timings})
     for stage in [*stages, "total"]:
-        values = [sum(r.timings.values()) if stage == "total" else r.timings[stage] for r in results
-                  if stage == "total" or stage in r.timings]  # fmt: skip
+        # first_token is part of generation: the total counts it once
+        values = [sum(v for k, v in r.timings.items() if k != "first_token") if stage == "total" else r.timings[stage]
+                  for r in results if stage == "total" or stage in r.timings]  # fmt: skip
         out[f"{stage}_p50_ms"] = percentile(values, 0.5)
         out[f"{stage}_p95_ms"] = percentile(values, 0.95)
     return {k: round(v, 4) for k, v in out.items()}
@@ -183,7 +186,8 @@ def run_eval(
         if progress:
             progress(n, len(cases), case.id)
         answer = assistant.ask(case.question, history=[(t.question, t.answer) for t in case.history])
-        backend = answer.backend
+        if not backend or backend.startswith("extractive ("):  # the run is named after its model, not a fallback
+            backend = answer.backend
         results.append(score_case(case, answer, articles, assistant))
     if progress:
         progress(len(cases), len(cases), "")

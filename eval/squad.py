@@ -36,8 +36,9 @@ from pydantic import BaseModel, ConfigDict
 
 from index.chunk import chunk_article, chunker_id
 from index.embed import Embedder, LlamaIndexEmbedder
+from index.ingest import EMBED_BATCH, write_articles
 from index.lexical import Analyzer, LexicalIndex
-from index.models import Article
+from index.models import Article, Chunk
 from index.store import ChunkStore
 from qa.language import detect_language
 from qa.retrieve import HybridRetriever
@@ -199,14 +200,16 @@ def run_ours(
                             create=True)  # fmt: skip
     lexical = LexicalIndex(workdir / "ours-lexical", Analyzer(settings.lexical_stemmer), chunker=chunker)
     nodes = 0
+    batch: list[tuple[Article, Sequence[Chunk], str | None]] = []
     for i, article in enumerate(articles):  # as `index.ingest` does, minus reading and cleaning files
         chunks = chunk_article(article, max_chars=settings.chunk_max_chars, overlap=settings.chunk_overlap)
-        vectors = embedder.embed_passages([c.text for c in chunks] + [article.title])
-        store.add_article(article, chunks, vectors[:-1], vectors[-1])
-        lexical.add_article(article.id, chunks)
+        batch.append((article, chunks, None))
         nodes += len(chunks)
-        if progress and (i % 10 == 0 or i == len(articles) - 1):
-            progress("ours: build", i + 1, len(articles))
+        if sum(len(c) + 1 for _, c, _ in batch) >= EMBED_BATCH or i == len(articles) - 1:
+            write_articles(store, embedder, batch, lexical=lexical)
+            batch = []
+            if progress:
+                progress("ours: build", i + 1, len(articles))
     lexical.save()
     build, build_cpu = time.perf_counter() - t0, time.process_time() - c0
     reports = []

@@ -98,6 +98,12 @@ def is_refusal(text: str) -> bool:
     return any(norm.startswith(_letters(reply)) for reply in NOT_IN_ARTICLES.values())
 
 
+def _says_refusal(sentence: str) -> bool:
+    """True when a sentence holds the fixed reply anywhere (a small model garbles its start, or cites it)."""
+    norm = _letters(sentence)
+    return any(_letters(reply) in norm for reply in NOT_IN_ARTICLES.values())
+
+
 def check_citations(
     answer_text: str,
     sources: Sequence[Candidate],
@@ -129,8 +135,21 @@ def check_citations(
         j = int(np.argmax(sims))
         return float(sims[j]), lo + j
 
+    def judge(i: int, plain: str, facts: Facts, cited: list[int]) -> tuple[str | None, float, list[int]]:
+        """(why not supported or None, best similarity, the spans kept as its citations) for sources `cited`."""
+        missing = missing_facts(facts, " ".join(sources[c].text for c in cited))
+        scored = [(*best_span(i, c), c) for c in cited]
+        support = max(s for s, _, _ in scored)
+        if missing:
+            return f"not in the cited passage(s): {', '.join(missing)}", support, []
+        if support < min_support:
+            return f"too far from the cited passage(s): similarity {support:.3f} < {min_support:.3f}", support, []
+        # Keep the citations that support it themselves (close enough, or holding one of its facts).
+        return None, support, [j for s, j, c in scored if s >= min_support or _holds_some(facts, sources[c].text)]
+
     checks: list[SentenceCheck] = []
     kept: list[tuple[str, list[int]]] = []  # plain sentence, indexes into `flat` it cites
+    refusals = 0
     for i, (sentence, markers) in enumerate(sentences):
         plain = strip_markers(sentence)
         facts = facts_of(plain)
@@ -148,21 +167,19 @@ def check_citations(
         reason: str | None = None
         support: float | None = None
         chosen: list[int] = []
-        if not cited:
+        if _says_refusal(plain):
+            reason = "the 'articles do not say' reply, not a claim"
+            refusals += 1
+        elif not cited:
             reason = "no citation to a given passage"
         elif language is not None and detect_language(plain) != language:
             reason = f"not in the question's language ({language})"
         else:
-            missing = missing_facts(facts, " ".join(sources[c].text for c in cited))
-            scored = [(*best_span(i, c), c) for c in cited]
-            support = max(s for s, _, _ in scored)
-            if missing:
-                reason = f"not in the cited passage(s): {', '.join(missing)}"
-            elif support < min_support:
-                reason = f"too far from the cited passage(s): similarity {support:.3f} < {min_support:.3f}"
-            else:
-                # Keep the citations that support it themselves (close enough, or holding one of its facts).
-                chosen = [j for s, j, c in scored if s >= min_support or _holds_some(facts, sources[c].text)]
+            reason, support, chosen = judge(i, plain, facts, cited)
+            other = [] if reason is None else _supporting_source(i, facts, sources, best_span, min_support)
+            if other and other != cited:  # the model cited the wrong passage: cite the one that supports it
+                notes.append(f"cited {[c + 1 for c in cited]}, but [{other[0] + 1}] supports it: re-cited")
+                reason, support, chosen = judge(i, plain, facts, other)
         if reason is None:
             kept.append((plain, chosen))
         checks.append(
@@ -178,7 +195,8 @@ def check_citations(
     text, citations, renumbered = _compose(kept, flat, sources)
     it = iter(renumbered)
     checks = [c.model_copy(update={"markers": next(it)}) if c.verified else c for c in checks]
-    return VerifiedAnswer(text=text, citations=citations, sentences=tuple(checks), answered=bool(kept))
+    return VerifiedAnswer(text=text, citations=citations, sentences=tuple(checks), answered=bool(kept),
+                          refused=not kept and refusals > 0)  # fmt: skip
 
 
 def _spans(sources: Sequence[Candidate]) -> list[list[tuple[Candidate, int, int, str]]]:

@@ -114,3 +114,22 @@ def test_markers_are_renumbered_in_order_of_appearance(fake_embedder) -> None:
 def test_markers_written_first_belong_to_the_sentence_after() -> None:
     got = split_answer("[1] Iran launched 350 missiles. [2] It was the first attack.")
     assert [m for _, m in got] == [(1,), (2,)]
+
+
+def test_a_sentence_citing_the_wrong_passage_is_re_cited_to_the_one_that_supports_it(fake_embedder) -> None:
+    src = sources(MISSILES, TALKS)
+    v = check_citations("Iran launched 350 missiles at Israel [2].", src, fake_embedder, min_support=NO_SIM)
+    assert v.answered and v.sentences[0].verified
+    assert "re-cited" in (v.sentences[0].note or "") and v.citations[0].quote == MISSILES
+
+
+def test_a_garbled_or_cited_refusal_is_never_a_verified_claim(fake_embedder) -> None:
+    src = sources(MISSILES, TALKS)
+    for answer in ("ال.articles لا تذكر المقالات المتاحة ما يجيب عن هذا السؤال [1].",
+                   "Sure. The articles do not say [2]."):  # fmt: skip
+        v = check_citations(answer, src, fake_embedder, min_support=NO_SIM)
+        assert not v.answered and v.refused and not v.citations, answer
+    mixed = check_citations("Iran launched 350 missiles [1]. The articles do not say. [2]", src, fake_embedder,
+                            min_support=NO_SIM)  # fmt: skip
+    assert mixed.answered and not mixed.refused and mixed.text == "Iran launched 350 missiles [1]."
+    assert "not a claim" in (mixed.sentences[1].reason or "")
