@@ -64,7 +64,8 @@ def status_line(assistant: Assistant) -> str:
 
 def footer(answer: Answer) -> str:
     """Backend and total time under an answer."""
-    return f"{answer.backend} · {len(answer.passages)} passages · {sum(answer.timings.values()):.0f} ms"
+    total = sum(v for k, v in answer.timings.items() if k != "first_token")  # first_token is inside generation
+    return f"{answer.backend} · {len(answer.passages)} passages · {total:.0f} ms"
 
 
 def article_rows(assistant: Assistant) -> list[list[Any]]:
@@ -185,6 +186,7 @@ def build_app(assistant: Assistant) -> Any:
         for trigger in (box.submit, send.click):
             trigger(on_ask, [box, chat, turns, k, pick], [box, chat, turns], api_visibility="private")
         clear.click(lambda: ([], []), None, [chat, turns], api_visibility="private")
+        pick.change(lambda backend: status_line(backends.get(backend)), [pick], [status], api_visibility="private")
 
         with gr.Tab("Articles · المقالات"):
             headers = ["title", "outlet", "date", "passages", "source", "id"]

@@ -22,11 +22,12 @@ import numpy as np
 
 from index.chunk import split_sentences
 from index.embed import load_embedder
+from qa.settings import Settings
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--evaldata", type=Path, default=Path("../shared/evaldata"))
+    ap.add_argument("--evaldata", type=Path, default=Settings(_env_file=None).evaldata_dir)
     ap.add_argument("--cache-dir", type=Path, default=Path(".cache"))
     args = ap.parse_args()
     ar = json.loads((args.evaldata / "xquad-dev" / "xquad.ar.dev.json").read_text(encoding="utf-8"))

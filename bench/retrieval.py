@@ -42,7 +42,7 @@ SETS = {
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--evaldata", type=Path, default=Path("../shared/evaldata"))
+    ap.add_argument("--evaldata", type=Path, default=Settings(_env_file=None).evaldata_dir)
     ap.add_argument("--sets", default=",".join(SETS))
     ap.add_argument("--pipelines", default=",".join(PIPELINES))
     ap.add_argument("--limit", type=int, default=None, help="ask at most this many questions per set")

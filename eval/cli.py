@@ -2,7 +2,7 @@
 
     qa eval [--set eval/data/seed.jsonl] [--backend extractive] [--out DIR] [--compare OLD/report.json]
             [--min key_fact_accuracy=0.5 ...] [--baseline eval/baseline-extractive.json]
-    qa eval --squad FILE [--questions PARALLEL_FILE] [--limit N]
+    qa eval --squad FILE [--questions PARALLEL_FILE] [--limit N] [--pipelines ours,...] [--answers N]
 
 The set is answered over a fresh temporary index of `--corpus` (the bundled articles by
 default), so a run never touches the user's store. Exit status: 0, or 1 when a metric is
@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from eval.squad import PIPELINES
 from index.errors import InputError, NewsQAError
 from qa.cli import progress_bar
 from qa.settings import Settings
@@ -38,6 +39,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=None, help="only the first N cases or questions")
     p.add_argument("--squad", type=Path, default=None, help="a SQuAD-format file: retrieval benchmark instead")
     p.add_argument("--questions", type=Path, default=None, help="with --squad: parallel questions, matched by id")
+    p.add_argument("--pipelines", default=",".join(PIPELINES), help="with --squad: retrieval pipelines to compare")
+    p.add_argument("--answers", type=int, default=0, metavar="N",
+                   help="with --squad: answer N questions per language with the backend (EM, F1)")  # fmt: skip
     return p
 
 
@@ -105,10 +109,14 @@ def _squad(args: argparse.Namespace, settings: Settings) -> int:
 
     if not args.squad.is_file():
         raise InputError(f"{args.squad}: no such SQuAD file")
+    unknown = {x.strip() for x in args.pipelines.split(",")} - set(PIPELINES)
+    if unknown:
+        raise InputError(f"--pipelines: unknown {', '.join(sorted(unknown))}; choose from {', '.join(PIPELINES)}")
     bar, progress = progress_bar(f"squad {args.squad.stem}", "step")
     report = run_squad_retrieval(
         args.squad, args.questions, settings=settings, embedder=Assistant(settings).embedder, limit=args.limit,
-        progress=lambda stage, done, total: progress(done, total, stage),
+        progress=lambda stage, done, total: progress(done, total, stage), answers=args.answers,
+        pipelines=[x.strip() for x in args.pipelines.split(",") if x.strip()],
     )  # fmt: skip
     bar.close()
     out = args.out or Path("artifacts") / "eval" / f"squad-{report.dataset}"

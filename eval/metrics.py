@@ -2,7 +2,8 @@
 
 - `key_facts_stated`: which key facts an answer states (any variant, after Arabic
   normalisation and digit folding, so "٣٥٠" matches "350" and "إيران" matches "ايران").
-- `token_f1`: SQuAD-style token F1 between an answer and the gold answer (normalised tokens).
+- `token_f1`, `exact_match`: SQuAD-style token F1 and exact match between an answer and a gold answer
+  (normalised tokens).
 - `gold_rank`: the rank of the first retrieved passage that holds a gold quote (1-based), or None.
 - `refusal_scores`: precision and recall of "the articles do not say" on unanswerable cases.
 - `percentile`: nearest-rank percentile, for latencies.
@@ -54,6 +55,11 @@ def token_f1(prediction: str, gold: str) -> float:
         return 0.0
     precision, recall = common / len(p), common / len(g)
     return 2 * precision * recall / (precision + recall)
+
+
+def exact_match(prediction: str, gold: str) -> bool:
+    """SQuAD exact match on normalised tokens (Arabic folding, digits, punctuation)."""
+    return bool(tokens(gold)) and tokens(prediction) == tokens(gold)
 
 
 def spans_overlap(a_start: int, a_end: int, b_start: int, b_end: int, min_fraction: float = 0.5) -> bool:

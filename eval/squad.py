@@ -58,6 +58,7 @@ class Case(BaseModel):
     language: str
     question: str
     context: int
+    answers: tuple[str, ...] = ()
 
 
 class Metrics(BaseModel):
@@ -69,6 +70,19 @@ class Metrics(BaseModel):
     recall_at_1: float
     recall_at_5: float
     mrr_at_10: float
+
+
+class AnswerMetrics(BaseModel):
+    """Answers (not just passages) for the first questions of one language, by the configured backend."""
+
+    model_config = ConfigDict(frozen=True)
+
+    backend: str
+    questions: int
+    exact_match: float
+    f1: float
+    answered: float
+    seconds_p50: float
 
 
 class PipelineReport(BaseModel):
@@ -96,6 +110,7 @@ class SquadReport(BaseModel):
     chunker: str
     lexical: str
     pipelines: tuple[PipelineReport, ...]
+    answers: dict[str, AnswerMetrics] = {}
 
 
 def load_squad(path: Path, questions_path: Path | None = None) -> tuple[list[Article], list[Case]]:
@@ -114,9 +129,8 @@ def load_squad(path: Path, questions_path: Path | None = None) -> tuple[list[Art
                 articles.append(Article(id=f"ctx{len(articles):05d}", title=title, text=text, source=str(path)))
             for qa in para["qas"]:
                 by_id[qa["id"]] = index[text]
-                cases.append(
-                    Case(language=detect_language(qa["question"]), question=qa["question"], context=index[text])
-                )
+                cases.append(Case(language=detect_language(qa["question"]), question=qa["question"],
+                                  context=index[text], answers=_answers(qa)))  # fmt: skip
     if questions_path is not None:
         other = json.loads(Path(questions_path).read_text(encoding="utf-8"))["data"]
         for doc in other:
@@ -124,8 +138,13 @@ def load_squad(path: Path, questions_path: Path | None = None) -> tuple[list[Art
                 for qa in para["qas"]:
                     if qa["id"] in by_id:
                         lang = detect_language(qa["question"])
-                        cases.append(Case(language=lang, question=qa["question"], context=by_id[qa["id"]]))
+                        cases.append(Case(language=lang, question=qa["question"], context=by_id[qa["id"]],
+                                          answers=_answers(qa)))  # fmt: skip
     return articles, cases
+
+
+def _answers(qa: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(str(a["text"]) for a in qa.get("answers", ()) if str(a.get("text", "")).strip()))
 
 
 def _peak_reset() -> None:
@@ -190,9 +209,14 @@ def _ctx(article_id: str) -> int:
 
 def run_ours(
     articles: Sequence[Article], cases: Sequence[Case], settings: Settings, embedder: Embedder, workdir: Path,
-    progress: Progress | None = None, *, dense_ablation: bool = True,
-) -> list[PipelineReport]:  # fmt: skip
-    """Build and query the project's pipeline (and its dense-only ablation on the same index)."""
+    progress: Progress | None = None, *, dense_ablation: bool = True, answers: int = 0,
+) -> tuple[list[PipelineReport], dict[str, AnswerMetrics]]:  # fmt: skip
+    """Build and query the project's pipeline (and its dense-only ablation on the same index).
+
+    With `answers`, the first `answers` questions of each language are also answered by the
+    configured backend over this index (`qa.generate`, as `Assistant.ask` does) and scored
+    against the gold answers: exact match and token F1, the best over the gold answers.
+    """
     _peak_reset()
     t0, c0 = time.perf_counter(), time.process_time()
     chunker = chunker_id(settings.chunk_max_chars, settings.chunk_overlap)
@@ -205,7 +229,7 @@ def run_ours(
         chunks = chunk_article(article, max_chars=settings.chunk_max_chars, overlap=settings.chunk_overlap)
         batch.append((article, chunks, None))
         nodes += len(chunks)
-        if sum(len(c) + 1 for _, c, _ in batch) >= EMBED_BATCH or i == len(articles) - 1:
+        if sum(len(c) for _, c, _ in batch) >= EMBED_BATCH or i == len(articles) - 1:
             write_articles(store, embedder, batch, lexical=lexical)
             batch = []
             if progress:
@@ -222,7 +246,50 @@ def run_ours(
 
         ranked, times = _query_all(name, search, cases, progress)
         reports.append(_report(name, ranked, times, cases, build, build_cpu, nodes))
-    return reports
+    scored: dict[str, AnswerMetrics] = {}
+    if answers:
+        retriever = HybridRetriever(store, lexical, lexical_weight=settings.lexical_weight,
+                                    candidates=settings.retrieval_candidates)  # fmt: skip
+        scored = answer_cases(cases, answers, settings, embedder, retriever, progress)
+    return reports, scored
+
+
+def answer_cases(
+    cases: Sequence[Case], per_language: int, settings: Settings, embedder: Embedder, retriever: HybridRetriever,
+    progress: Progress | None = None,
+) -> dict[str, AnswerMetrics]:  # fmt: skip
+    """Answer the first `per_language` questions of each language and score them (EM, F1) per language."""
+    from eval.metrics import exact_match, token_f1
+    from qa.citations import split_answer, strip_markers
+    from qa.generate import answer_events, final_answer
+    from qa.llm import load_llm
+
+    llm = load_llm(settings)
+    out: dict[str, AnswerMetrics] = {}
+    for lang in sorted({c.language for c in cases}):
+        chosen = [c for c in cases if c.language == lang and c.answers][:per_language]
+        em, f1, answered, seconds, backends = [], [], [], [], []
+        for i, case in enumerate(chosen):
+            t = time.perf_counter()
+            answer = final_answer(answer_events(
+                case.question, [], settings=settings, embedder=embedder, llm=llm, k=settings.top_k,
+                retrieve=lambda q, v, n: retriever.retrieve(q, v, n),
+            ))  # fmt: skip
+            seconds.append(time.perf_counter() - t)
+            text = " ".join(strip_markers(sent) for sent, _ in split_answer(answer.text)) if answer.answered else ""
+            em.append(max(exact_match(text, g) for g in case.answers))
+            f1.append(max(token_f1(text, g) for g in case.answers))
+            answered.append(answer.answered)
+            backends.append(answer.backend)
+            if progress:
+                progress(f"answers ({lang})", i + 1, len(chosen))
+        if chosen:
+            out[lang] = AnswerMetrics(
+                backend=llm.name if llm else "extractive", questions=len(chosen),
+                exact_match=round(statistics.mean(em), 4), f1=round(statistics.mean(f1), 4),
+                answered=round(statistics.mean(answered), 4), seconds_p50=round(statistics.median(seconds), 2),
+            )  # fmt: skip
+    return out
 
 
 def run_llamaindex(
@@ -285,18 +352,23 @@ def run_squad_retrieval(
     pipelines: Sequence[str] = PIPELINES,
     limit: int | None = None,
     progress: Progress | None = None,
+    answers: int = 0,
 ) -> SquadReport:
-    """Benchmark retrieval on one SQuAD file (see the module docstring); `limit` caps the questions."""
+    """Benchmark retrieval on one SQuAD file (see the module docstring); `limit` caps the questions.
+
+    `answers` > 0 also answers that many questions per language with `settings.backend` (EM and F1).
+    """
     unknown = set(pipelines) - set(PIPELINES)
     if unknown:
         raise ValueError(f"unknown pipelines {sorted(unknown)}: choose from {', '.join(PIPELINES)}")
     articles, cases = load_squad(path, questions_path)
     cases = cases[:limit] if limit else cases
     reports: list[PipelineReport] = []
+    scored: dict[str, AnswerMetrics] = {}
     with tempfile.TemporaryDirectory(prefix="squad-bench-") as tmp:
-        if "ours" in pipelines or "ours-dense" in pipelines:
-            got = run_ours(articles, cases, settings, embedder, Path(tmp), progress,
-                           dense_ablation="ours-dense" in pipelines)  # fmt: skip
+        if "ours" in pipelines or "ours-dense" in pipelines or answers:
+            got, scored = run_ours(articles, cases, settings, embedder, Path(tmp), progress,
+                                   dense_ablation="ours-dense" in pipelines, answers=answers)  # fmt: skip
             reports += [r for r in got if r.pipeline in pipelines]
         if "llamaindex-dense" in pipelines:
             reports += run_llamaindex(articles, cases, embedder, Path(tmp), progress,
@@ -305,7 +377,7 @@ def run_squad_retrieval(
     return SquadReport(
         dataset=name, contexts=len(articles), chunker=chunker_id(settings.chunk_max_chars, settings.chunk_overlap),
         lexical=f"{Analyzer(settings.lexical_stemmer).id} weight={settings.lexical_weight}",
-        pipelines=tuple(reports),
+        pipelines=tuple(reports), answers=scored,
     )  # fmt: skip
 
 
@@ -318,12 +390,18 @@ def format_table(report: SquadReport) -> str:
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for p in report.pipelines:
-        for lang, m in p.by_language.items():
+        for lang, m in sorted(p.by_language.items()):
             lines.append(
                 f"| {p.pipeline} | {lang} | {m.questions} | {m.recall_at_1:.3f} | {m.recall_at_5:.3f} | "
                 f"{m.mrr_at_10:.3f} | {p.build_seconds:.1f} ({p.build_cpu_seconds:.0f}) | {p.nodes} | "
                 f"{p.latency_p50_ms:.1f} | {p.latency_p95_ms:.1f} | {p.peak_memory_mb:.0f} |"
             )
+    if report.answers:
+        lines += ["", "| answers by | lang | questions | EM | F1 | answered | s per answer (p50) |",
+                  "|---|---|---:|---:|---:|---:|---:|"]  # fmt: skip
+        for lang, a in sorted(report.answers.items()):
+            lines.append(f"| {a.backend} | {lang} | {a.questions} | {a.exact_match:.3f} | {a.f1:.3f} | "
+                         f"{a.answered:.3f} | {a.seconds_p50:.2f} |")  # fmt: skip
     return "\n".join(lines)
 
 

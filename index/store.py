@@ -28,6 +28,10 @@ from index.models import Article, Chunk
 CHUNKS = "newsqa_chunks"
 ARTICLES = "newsqa_articles"
 SCHEMA = 1
+#: Chunks per Chroma write (a server request stays well under its size limits).
+_WRITE_BATCH = 1000
+#: (article, its chunks, their vectors, the title's vector, the file it was read from)
+ArticleVectors = tuple[Article, Sequence[Chunk], Sequence[Sequence[float]], Sequence[float], str | None]
 
 
 class ChunkStore:
@@ -91,21 +95,33 @@ class ChunkStore:
         `file` is the resolved path the article was read from: re-ingesting that file
         replaces the articles recorded for it (see `articles_of_file`).
         """
-        if len(chunks) != len(chunk_vectors):
-            raise ValueError("one vector per chunk is required")
-        if chunks:
+        self.add_articles([(article, chunks, chunk_vectors, title_vector, file)])
+
+    def add_articles(self, items: Sequence[ArticleVectors]) -> None:
+        """`add_article` for several articles at once: all their chunks in one write, then all their records.
+
+        An interruption between the two leaves chunks without a record: invisible, and replaced
+        when the articles are ingested again.
+        """
+        for _, chunks, chunk_vectors, _, _ in items:
+            if len(chunks) != len(chunk_vectors):
+                raise ValueError("one vector per chunk is required")
+        chunks = [c for _, cs, _, _, _ in items for c in cs]
+        vectors = [list(v) for _, _, vs, _, _ in items for v in vs]
+        for i in range(0, len(chunks), _WRITE_BATCH):
             self._chunks.upsert(
-                ids=[c.id for c in chunks],
-                embeddings=[list(v) for v in chunk_vectors],
-                documents=[c.text for c in chunks],
-                metadatas=[_chunk_meta(c) for c in chunks],
+                ids=[c.id for c in chunks[i : i + _WRITE_BATCH]],
+                embeddings=vectors[i : i + _WRITE_BATCH],
+                documents=[c.text for c in chunks[i : i + _WRITE_BATCH]],
+                metadatas=[_chunk_meta(c) for c in chunks[i : i + _WRITE_BATCH]],
             )
-        self._articles.upsert(
-            ids=[article.id],
-            embeddings=[list(title_vector)],
-            documents=[article.text],
-            metadatas=[_article_meta(article, len(chunks), file)],
-        )
+        if items:
+            self._articles.upsert(
+                ids=[a.id for a, _, _, _, _ in items],
+                embeddings=[list(t) for _, _, _, t, _ in items],
+                documents=[a.text for a, _, _, _, _ in items],
+                metadatas=[_article_meta(a, len(cs), f) for a, cs, _, _, f in items],
+            )
 
     def _committed(self, article_ids: set[str]) -> set[str]:
         if not article_ids:

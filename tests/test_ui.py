@@ -110,6 +110,7 @@ def test_local_model_streams_a_draft_then_the_verified_answer(page: Any) -> None
     page.get_by_text("Settings · الإعدادات").click()
     page.click("#backend input")
     page.get_by_role("option", name="local").click()
+    page.wait_for_function("document.querySelector('#status').innerText.includes('Backend: local')")
     before = page.locator("#chat .answer").count()
     page.fill("#question textarea", "How many ballistic missiles and drones did Iran launch at Israel?")
     page.press("#question textarea", "Enter")
@@ -176,3 +177,27 @@ def test_upload_handler_reads_only_uploaded_files(ui_assistant: Assistant, tmp_p
     report = ui.add_articles(ui_assistant, [str(outside), str(uploads / ".." / "private" / "secret.txt")], uploads)
     assert report.count("only uploads can be added") == 2
     assert ui_assistant.store().chunk_count() == before
+
+
+def test_login_is_required_when_set_and_the_password_is_never_served(ui_assistant: Assistant) -> None:
+    import urllib.request
+
+    from gradio_client import Client
+    from pydantic import SecretStr
+
+    password = "correct-horse-battery-staple-7"
+    settings = ui_assistant.settings.model_copy(
+        update={"port": free_port(), "auth_user": "editor", "auth_password": SecretStr(password)}
+    )
+    app = ui.launch(settings, assistant=ui_assistant, block=False)
+    try:
+        url, question = f"http://127.0.0.1:{settings.port}/", "Where were the talks held?"
+        with pytest.raises(Exception):  # noqa: B017 (gradio_client raises its own or httpx's error)
+            Client(url, verbose=False).predict(question, api_name="/ask")
+        got = Client(url, auth=("editor", password), verbose=False).predict(question, api_name="/ask")
+        assert got["answered"] and got["citations"]
+        with urllib.request.urlopen(url, timeout=30) as r:
+            page = r.read().decode("utf-8", "replace")
+        assert password not in page and password not in repr(settings)
+    finally:
+        app.close()
