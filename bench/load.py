@@ -38,7 +38,7 @@ QUESTIONS = [
 ]
 
 
-def write_articles(folder: Path, n: int, corpus: Path) -> None:
+def generate_articles(folder: Path, n: int, corpus: Path) -> None:
     """`n` distinct articles made of corpus sentences, each tagged with its number."""
     lines = [x for f in sorted(corpus.glob("*.txt")) for x in f.read_text(encoding="utf-8").splitlines() if len(x) > 80]
     folder.mkdir(parents=True, exist_ok=True)
@@ -90,7 +90,7 @@ def main() -> int:
         assistant = Assistant(settings)
         assistant.ingest([args.corpus])
         generated = tmp / "generated"
-        write_articles(generated, args.articles, args.corpus)
+        generate_articles(generated, args.articles, args.corpus)
         port = free_port()
         env = {**os.environ, "NEWSQA_CHROMA_URL": chroma_url, "NEWSQA_DATA_DIR": str(tmp / "data"),
                "NEWSQA_PORT": str(port), "NEWSQA_HOST": "127.0.0.1", "NEWSQA_BACKEND": "extractive"}  # fmt: skip
