@@ -20,7 +20,7 @@ from index.errors import NewsQAError
 from index.load import SUPPORTED_SUFFIXES
 from qa.assistant import Assistant
 from qa.llm import local_available, resolve_backend
-from qa.models import Answer
+from qa.models import Answer, total_ms
 from qa.render import CSS, format_answer_html, format_draft_html, format_error_html, format_question_html
 from qa.settings import Settings
 
@@ -64,8 +64,7 @@ def status_line(assistant: Assistant) -> str:
 
 def footer(answer: Answer) -> str:
     """Backend and total time under an answer."""
-    total = sum(v for k, v in answer.timings.items() if k != "first_token")  # first_token is inside generation
-    return f"{answer.backend} · {len(answer.passages)} passages · {total:.0f} ms"
+    return f"{answer.backend} · {len(answer.passages)} passages · {total_ms(answer.timings):.0f} ms"
 
 
 def article_rows(assistant: Assistant) -> list[list[Any]]:

@@ -27,10 +27,10 @@ from eval.cases import EvalCase
 from eval.metrics import gold_rank, key_facts_stated, percentile, refusal_scores, token_f1
 from index.models import Article
 from qa.assistant import Assistant
-from qa.citations import check_citations, split_answer, strip_markers
+from qa.citations import check_citations, plain_text, split_answer, strip_markers
 from qa.extractive import Candidate
 from qa.language import detect_language
-from qa.models import Answer
+from qa.models import Answer, total_ms
 
 #: progress(done, total, case id)
 Progress = Callable[[int, int, str], None]
@@ -125,7 +125,7 @@ def score_case(case: EvalCase, answer: Answer, articles: dict[str, Article], ass
     retrieved = [(p.chunk.article_id, p.chunk.start, p.chunk.end) for p in answer.passages]
     n_sent, n_ok, n_cit, n_cit_ok = citation_support(answer, assistant)
     # Markers are not words of the answer: "[1]" must neither state the fact "1" nor count for F1.
-    plain = " ".join(strip_markers(sentence) for sentence, _ in split_answer(answer.text))
+    plain = plain_text(answer.text)
     answer_language = detect_language(plain) if answer.answered else answer.language
     return CaseResult(
         id=case.id, language=case.language, kind=case.kind, answerable=case.answerable, question=case.question,
@@ -162,8 +162,7 @@ def totals(results: Sequence[CaseResult]) -> dict[str, float]:
     out["model_answers"] = mean(bool(r.backend) and not r.backend.startswith("extractive") for r in results)
     stages = sorted({k for r in results for k in r.timings})
     for stage in [*stages, "total"]:
-        # first_token is part of generation: the total counts it once
-        values = [sum(v for k, v in r.timings.items() if k != "first_token") if stage == "total" else r.timings[stage]
+        values = [total_ms(r.timings) if stage == "total" else r.timings[stage]
                   for r in results if stage == "total" or stage in r.timings]  # fmt: skip
         out[f"{stage}_p50_ms"] = percentile(values, 0.5)
         out[f"{stage}_p95_ms"] = percentile(values, 0.95)

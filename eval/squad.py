@@ -260,7 +260,7 @@ def answer_cases(
 ) -> dict[str, AnswerMetrics]:  # fmt: skip
     """Answer the first `per_language` questions of each language and score them (EM, F1) per language."""
     from eval.metrics import exact_match, token_f1
-    from qa.citations import split_answer, strip_markers
+    from qa.citations import plain_text
     from qa.generate import answer_events, final_answer
     from qa.llm import load_llm
 
@@ -268,7 +268,7 @@ def answer_cases(
     out: dict[str, AnswerMetrics] = {}
     for lang in sorted({c.language for c in cases}):
         chosen = [c for c in cases if c.language == lang and c.answers][:per_language]
-        em, f1, answered, seconds, backends = [], [], [], [], []
+        em, f1, answered, seconds = [], [], [], []
         for i, case in enumerate(chosen):
             t = time.perf_counter()
             answer = final_answer(answer_events(
@@ -276,11 +276,10 @@ def answer_cases(
                 retrieve=lambda q, v, n: retriever.retrieve(q, v, n),
             ))  # fmt: skip
             seconds.append(time.perf_counter() - t)
-            text = " ".join(strip_markers(sent) for sent, _ in split_answer(answer.text)) if answer.answered else ""
+            text = plain_text(answer.text) if answer.answered else ""
             em.append(max(exact_match(text, g) for g in case.answers))
             f1.append(max(token_f1(text, g) for g in case.answers))
             answered.append(answer.answered)
-            backends.append(answer.backend)
             if progress:
                 progress(f"answers ({lang})", i + 1, len(chosen))
         if chosen:

@@ -81,27 +81,12 @@ class ChunkStore:
         """Ids of the articles that are fully indexed."""
         return set(self._articles.get(include=[])["ids"])
 
-    def add_article(
-        self,
-        article: Article,
-        chunks: Sequence[Chunk],
-        chunk_vectors: Sequence[Sequence[float]],
-        title_vector: Sequence[float],
-        *,
-        file: str | None = None,
-    ) -> None:
-        """Write an article's chunks, then its record; safe to repeat after an interruption.
-
-        `file` is the resolved path the article was read from: re-ingesting that file
-        replaces the articles recorded for it (see `articles_of_file`).
-        """
-        self.add_articles([(article, chunks, chunk_vectors, title_vector, file)])
-
     def add_articles(self, items: Sequence[ArticleVectors]) -> None:
-        """`add_article` for several articles at once: all their chunks in one write, then all their records.
+        """Write articles: all their chunks first, then all their records; safe to repeat after an interruption.
 
         An interruption between the two leaves chunks without a record: invisible, and replaced
-        when the articles are ingested again.
+        when the articles are ingested again. An item's file is the resolved path the article was
+        read from: re-ingesting that file replaces the articles recorded for it (`articles_of_file`).
         """
         for _, chunks, chunk_vectors, _, _ in items:
             if len(chunks) != len(chunk_vectors):

@@ -92,6 +92,11 @@ def strip_markers(sentence: str) -> str:
     return re.sub(r"\s+", " ", plain).strip()
 
 
+def plain_text(answer_text: str) -> str:
+    """An answer's text without its citation markers (what is scored against gold answers)."""
+    return " ".join(strip_markers(sentence) for sentence, _ in split_answer(answer_text))
+
+
 def is_refusal(text: str) -> bool:
     """True when the answer is (or starts with) the fixed "the articles do not say" reply, in either language."""
     norm = _letters(text)

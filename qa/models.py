@@ -58,6 +58,11 @@ class SentenceCheck(BaseModel):
     support: float | None = Field(None, description="Similarity to the best cited span.")
 
 
+def total_ms(timings: dict[str, float]) -> float:
+    """Milliseconds an answer took: its stages summed, first_token counted once (it is inside generation)."""
+    return sum(v for k, v in timings.items() if k != "first_token")
+
+
 class Answer(BaseModel):
     """An answer in the question's language, with the citations its markers refer to."""
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from index.chunk import chunk_article
+from index.ingest import write_articles
 from index.lexical import INDEX_FILE, Analyzer, LexicalIndex, light_stem
 from index.models import Article, Chunk
 from index.store import ChunkStore
@@ -61,8 +62,7 @@ def _store(path: Path, emb: FakeEmbedder) -> ChunkStore:
 
 def _add(store: ChunkStore, emb: FakeEmbedder, a: Article) -> list[Chunk]:
     chunks = _chunks(a)
-    vectors = emb.embed_passages([c.text for c in chunks] + [a.title])
-    store.add_article(a, chunks, vectors[:-1], vectors[-1])
+    write_articles(store, emb, [(a, chunks, None)])
     return chunks
 
 

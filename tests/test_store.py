@@ -8,6 +8,7 @@ import pytest
 
 from index.chunk import chunk_article
 from index.errors import IndexMissingError, StoreMismatchError
+from index.ingest import write_articles
 from index.models import Article
 from index.store import ChunkStore, drop_store
 from tests.conftest import FakeEmbedder
@@ -24,8 +25,7 @@ def _open(path: Path, emb: FakeEmbedder, create: bool = True, chunker: str = "c1
 
 def _add(store: ChunkStore, emb: FakeEmbedder, article: Article = ART) -> int:
     chunks = chunk_article(article, max_chars=50, overlap=0)
-    vecs = emb.embed_passages([c.text for c in chunks])
-    store.add_article(article, chunks, vecs, emb.embed_passages([article.title])[0])
+    write_articles(store, emb, [(article, chunks, None)])
     return len(chunks)
 
 
