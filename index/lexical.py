@@ -13,8 +13,14 @@ own folder beside the vector store, updated when articles are added or removed
 (`add_article`, `remove_article`, then `save`), and can be brought back in line
 with the store at any time (`sync`): articles the store holds but the index
 lacks are read back from the store, and articles the store no longer holds are
-dropped. So a missing, stale or foreign file is repaired, never trusted. The
-BM25 matrix is rebuilt once after a change, on the next search, never per query.
+dropped. So a missing, stale or foreign file is repaired, never trusted, and so is
+a torn or truncated one (its header records how many rows follow; an unreadable
+file is logged and the index starts empty). Several writers (`qa serve` and
+`qa ingest` on one data directory, two `Assistant`s in one process) may save at
+once: each writes its own temporary file beside the index and renames it into
+place, so a reader sees one whole version (the last rename wins; `sync` repairs
+whatever that version lacks). The BM25 matrix is rebuilt once after a change, on
+the next search, never per query.
 
 It does not know about vectors or fusion: that is `qa.retrieve`.
 """
@@ -23,7 +29,9 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
+import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,6 +41,8 @@ import numpy as np
 
 from index.models import Chunk
 from index.normalize import normalize, tokens
+
+log = logging.getLogger(__name__)
 
 StemmerName = Literal["snowball", "light", "none"]
 #: Bump when the analyser's output changes: an index saved by another version is rebuilt.
@@ -144,15 +154,29 @@ class LexicalIndex:
 
     def _load(self) -> None:
         path = self._path
-        if path is None or not path.exists():
+        if path is None:
             return
-        with path.open(encoding="utf-8") as f:
-            head = json.loads(f.readline() or "{}")
-            if head != self._meta:
-                return  # built by another analyser or chunker: start empty, `sync` refills it
-            for line in f:
-                row = json.loads(line)
-                self._put(Chunk.model_validate(row["chunk"]), row["terms"])
+        try:
+            with path.open(encoding="utf-8") as f:
+                head = json.loads(f.readline() or "{}")
+                if not isinstance(head, dict):
+                    raise ValueError("no header")
+                if {k: head.get(k) for k in self._meta} != self._meta:
+                    return  # built by another analyser or chunker: start empty, `sync` refills it
+                rows = [json.loads(line) for line in f]
+                if "rows" in head and len(rows) != head["rows"]:  # files of older versions have no count
+                    raise ValueError(f"{len(rows)} rows where the header says {head['rows']}")
+                chunks = [(Chunk.model_validate(row["chunk"]), list(row["terms"])) for row in rows]
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError, KeyError, TypeError) as exc:  # ValueError: bad JSON, UTF-8 or chunk
+            # Torn or truncated (a writer was killed mid-write, a disk filled up): the store is the
+            # truth and `sync` reads it back, so the file is only a cache and a bad one is dropped.
+            log.warning("lexical index %s is unreadable (%s); rebuilding it from the store", path, exc)
+            self._dirty = True  # rewritten at the next save, even if nothing else changes
+            return
+        for chunk, terms in chunks:
+            self._put(chunk, terms)
 
     @property
     def _path(self) -> Path | None:
@@ -225,23 +249,34 @@ class LexicalIndex:
             self._by_article.clear()
             self._bm25 = None
             self._dirty = False
-            if self._path is not None and self._path.exists():
-                self._path.unlink()
+            if self._path is not None:
+                self._path.unlink(missing_ok=True)  # another writer may have removed it already
 
     def save(self) -> None:
-        """Write the index if it changed (atomically: a crash leaves the old file or the new one)."""
+        """Write the index if it changed, atomically: a reader sees the old file or the new one, whole.
+
+        The rows go to a temporary file of this writer's own in the same folder, which then
+        replaces the index, so concurrent writers (other processes, other instances) never
+        share a file name; the last one to finish wins.
+        """
         with self._lock:
             path = self._path
             if path is None or not self._dirty:
                 return
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            with tmp.open("w", encoding="utf-8") as f:
-                f.write(json.dumps(self._meta) + "\n")
-                for cid, chunk in self._chunks.items():
-                    row = {"chunk": chunk.model_dump(), "terms": self._terms[cid]}
-                    f.write(json.dumps(row, ensure_ascii=False) + "\n")
-            os.replace(tmp, path)
+            fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as f:
+                    f.write(json.dumps({**self._meta, "rows": len(self._chunks)}) + "\n")
+                    for cid, chunk in self._chunks.items():
+                        row = {"chunk": chunk.model_dump(), "terms": self._terms[cid]}
+                        f.write(json.dumps(row, ensure_ascii=False) + "\n")
+                    f.flush()
+                    os.fsync(f.fileno())  # the rename must not land before the data does
+                os.replace(name, path)
+            except BaseException:
+                Path(name).unlink(missing_ok=True)
+                raise
             self._dirty = False
 
     def _model(self) -> Any:

@@ -105,3 +105,71 @@ def test_sync_drops_articles_the_store_no_longer_holds(tmp_path: Path, fake_embe
     assert lx.sync(store)
     assert lx.article_ids() == {"a1", "a3"}
     assert lx.search("المحادثات", 3) == []
+
+
+def _saved(folder: Path, fake_embedder: FakeEmbedder, tmp_path: Path) -> ChunkStore:
+    store = _store(tmp_path / "chroma", fake_embedder)
+    lx = LexicalIndex(folder, Analyzer("light"), chunker="c")
+    for a in ART:
+        lx.add_article(a.id, _add(store, fake_embedder, a))
+    lx.save()
+    return store
+
+
+def _cut_mid_line(data: bytes) -> bytes:
+    return data[: len(data) // 2]
+
+
+def _cut_at_a_line(data: bytes) -> bytes:
+    return b"".join(data.splitlines(keepends=True)[:-1])  # whole lines, but the last row is missing
+
+
+@pytest.mark.parametrize(
+    "tear",
+    [_cut_mid_line, _cut_at_a_line, lambda data: b"\x00\xff" * 50, lambda data: b"[1, 2]\n", lambda data: b""],
+    ids=["mid-line", "at-a-line", "garbage", "no-header", "empty"],
+)
+def test_a_torn_file_loads_empty_with_a_warning_and_sync_rebuilds_it(
+    tmp_path: Path, fake_embedder: FakeEmbedder, caplog: pytest.LogCaptureFixture, tear
+) -> None:
+    folder = tmp_path / "lexical"
+    store = _saved(folder, fake_embedder, tmp_path)
+    path = folder / INDEX_FILE
+    path.write_bytes(tear(path.read_bytes()))
+    with caplog.at_level("WARNING", logger="index.lexical"):
+        torn = LexicalIndex(folder, Analyzer("light"), chunker="c")
+    assert len(torn) == 0, "never half an index"
+    if path.read_bytes():
+        assert "unreadable" in caplog.text and "rebuilding it from the store" in caplog.text
+    assert torn.sync(store) and torn.article_ids() == {"a1", "a2", "a3"}
+    again = LexicalIndex(folder, Analyzer("light"), chunker="c")
+    assert again.article_ids() == {"a1", "a2", "a3"} and len(again) == len(torn), "the file was rewritten whole"
+
+
+def test_save_leaves_no_temporary_file_and_each_writer_uses_its_own(tmp_path: Path) -> None:
+    """Two instances on one folder (two `Assistant`s in one process) save in turn from threads."""
+    import threading
+
+    folder = tmp_path / "lexical"
+    writers = [LexicalIndex(folder, Analyzer("light"), chunker="c") for _ in range(2)]
+    errors: list[BaseException] = []
+
+    def work(lx: LexicalIndex, article: Article) -> None:
+        try:
+            for i in range(30):
+                aid = f"{article.id}-{i % 2}"
+                chunks = [c.model_copy(update={"article_id": aid, "id": f"{aid}-{c.id}"}) for c in _chunks(article)]
+                lx.add_article(aid, chunks)
+                lx.save()
+        except BaseException as exc:  # reported below, with the thread's failure
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(lx, a)) for lx, a in zip(writers, ART, strict=False)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+    assert sorted(p.name for p in folder.iterdir()) == [INDEX_FILE], "no temporary file is left behind"
+    loaded = LexicalIndex(folder, Analyzer("light"), chunker="c").article_ids()
+    assert loaded in ({"a1-0", "a1-1"}, {"a2-0", "a2-1"}), "one writer's whole version"
