@@ -11,8 +11,13 @@ What it does, by generic rules (none names a site or a sentence):
   not article prose, and their dates are not the article's;
 * reads metadata: a "المصدر: X" / "Source: X" line or a dateline ("دبي-الشرق", "WASHINGTON (Reuters) -")
   gives the outlet; a short first line without sentence punctuation is the title, else the first sentence
-  (cut to ~120 characters) is, and the text is kept whole; the date is the first one written (Arabic,
-  Levantine or English month names, ISO, d/m/y), as written;
+  (cut to ~120 characters) is, and the text is kept whole. The date is the article's only where the source
+  says so: a "published" line ("نشر في: ...", "تاريخ النشر: ...", "Published: ..."; it is removed), else a
+  dateline (a line of its own before the prose, "الجمعة 17 مايو 2024", "دبي - 17 مايو 2024", removed; or
+  opening the prose, "WASHINGTON, May 17 (Reuters) -", kept), else an "updated" line ("آخر تحديث: ...",
+  removed); written as in the source (Arabic, Levantine or English month names, ISO, d/m/y). A date the
+  story merely mentions ("the attack of 13 April") is not the article's: the date is then None, unknown.
+  Metadata of the file (a .jsonl field, an HTML meta tag: `index.load`) comes first;
 * splits off another article when a standalone "read also" marker is followed by a title line and over
   ~300 characters of prose (source gets "#2", "#3", ...); otherwise the marker is boilerplate.
 
@@ -101,6 +106,33 @@ _DATE = re.compile(
     r"|(?<![\d-])(?:19|20)\d\d-[01]\d-[0-3]\d(?!\d)"
     r"|(?<![\d/.])[0-3]?\d[/.][01]?\d[/.](?:19|20)\d\d(?!\d)"
 )
+# What may stand beside a date in a date line: week days, a time and its zone, a few joining words.
+_DATE_FILLER = re.compile(
+    r"(?<!\w)(?:الأحد|الاحد|الاثنين|الإثنين|الثلاثاء|الأربعاء|الاربعاء|الخميس|الجمعة|السبت|يوم|في|الساعة|بتوقيت"
+    r"|غرينتش|غرينيتش|مكة(?:\s+المكرمة)?|القدس|صباحا|صباحاً|مساء|مساءً|ص|م|monday|tuesday|wednesday|thursday"
+    r"|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|on|at|am|pm|a\.m\.|p\.m\.|gmt|utc"
+    r"|[ecmp][sd]?t)(?!\w)"
+    r"|T?[\d٠-٩]{1,2}[:：][\d٠-٩]{2}(?:[:：][\d٠-٩]{2})?(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?|[+-]\d{1,2}(?::?\d\d)?(?!\w)",
+    re.IGNORECASE,
+)
+_PUBLISHED = re.compile(
+    r"^(?:(?:تاريخ\s+)?(?:النشر|نشر(?:\s+(?:الخبر|المقال))?)(?:\s+(?:في|بتاريخ|يوم))?|تم\s+النشر(?:\s+في)?"
+    r"|(?:first\s+)?published(?:\s+(?:on|at))?|date\s+published|publication\s+date|posted(?:\s+(?:on|at))?)"
+    r"\s*[:：]?\s*(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+_UPDATED = re.compile(
+    r"^(?:(?:آخر|اخر|تاريخ)\s+(?:تحديث|التحديث)|تم\s+التحديث|(?:last\s+)?updated(?:\s+(?:on|at))?"
+    r"|last\s+modified|modified)\s*[:：]?\s*(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+_STAMP_SEPARATOR = re.compile(r"\s+[|·•]\s+|\s+[-–—]\s+(?=\D)")
+_PLACE_DATELINE = re.compile(r"^(?P<place>[^\W\d_]+(?:\s[^\W\d_]+){0,2})\s*[-–—,،:]\s*(?P<rest>.+)$")
+_PROSE_DATELINE = re.compile(
+    r"^(?:[^\W\d_][^\W\d_.'’-]*(?:[\s'’.-]+[^\W\d_]+){0,3}\s*[,،]?\s+(?:في\s+)?)?"
+    rf"(?P<date>{_DATE.pattern})\s*(?:\((?P<outlet>[^()\d]{{2,40}})\)\s*)?[-–—:]"
+)
+_VOWELS = re.compile("[\u064b-\u0652\u0670]")
 
 
 def _is_bullet(line: str) -> bool:
@@ -145,16 +177,55 @@ def _is_caption(line: str) -> bool:
     return m is not None and _DATE.search(line[max(0, m.start() - 80) : m.start()]) is not None
 
 
+def _date_only(text: str) -> str | None:
+    """The date `text` consists of (beside a week day, a time, joining words and punctuation), or None."""
+    m = _DATE.search(text)
+    if m is None:
+        return None
+    rest = _DATE_FILLER.sub(" ", f"{text[: m.start()]} {text[m.end() :]}")
+    return None if re.search(r"[^\W_]", rest) else m.group(0).strip()
+
+
+def _stamp(line: str) -> dict[str, str] | None:
+    """A "published" / "updated" line as {"published": date, "updated": date} (one or both), else None."""
+    if len(line) > 160:
+        return None
+    found: dict[str, str] = {}
+    for part in _STAMP_SEPARATOR.split(_VOWELS.sub("", line)):
+        for kind, regex in (("published", _PUBLISHED), ("updated", _UPDATED)):
+            m = regex.match(part.strip())
+            if m and (date := _date_only(m["rest"])):
+                found.setdefault(kind, date)
+                break
+        else:
+            return None  # a part that is not a stamp: prose that happens to start like one
+    return found
+
+
+def _dateline_date(line: str) -> str | None:
+    """The date of a dateline standing alone before the prose ("الجمعة 17 مايو 2024", "دبي - 17 مايو 2024")."""
+    if len(line) > 80:
+        return None
+    if date := _date_only(line):
+        return date
+    m = _PLACE_DATELINE.match(line)
+    return _date_only(m["rest"]) if m else None
+
+
 def _normalise(raw: str) -> list[str]:
     text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
     text = _CONTROL.sub("", _ZERO_WIDTH.sub("", text))
     return [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
 
 
-def _strip_boilerplate(lines: list[str]) -> tuple[list[str], str | None]:
-    """Drop boilerplate lines (blank lines are kept as separators); return the rest and a 'source:' outlet."""
+def _strip_boilerplate(lines: list[str]) -> tuple[list[str], str | None, dict[str, str]]:
+    """Drop boilerplate lines (blank lines are kept as separators).
+
+    Return the rest, a 'source:' outlet, and the dates of "published"/"updated" lines (also dropped).
+    """
     out: list[str] = []
     outlet: str | None = None
+    stamps: dict[str, str] = {}
     seen: set[str] = set()
     in_list = False  # after a related/read-also/footer header: drop list items until prose resumes
     for line in lines:
@@ -171,6 +242,9 @@ def _strip_boilerplate(lines: list[str]) -> tuple[list[str], str | None]:
             m = _READ_ALSO.match(line) or _RELATED.match(line) or _FOOTER.match(line)
             in_list = m is not None and not m["rest"]  # "Read also: <headline>" is one link, not a header
             continue
+        if (stamp := _stamp(line)) is not None:
+            stamps = {**stamp, **stamps}  # the first line of each kind wins
+            continue
         source = _SOURCE.match(line)
         if source and len(source["outlet"].split()) <= 6:
             outlet = outlet or source["outlet"].strip()
@@ -185,7 +259,7 @@ def _strip_boilerplate(lines: list[str]) -> tuple[list[str], str | None]:
         run += 1
     if run >= 2:  # a trailing list of headlines
         out = out[: kept[-run]]
-    return out, outlet
+    return out, outlet, stamps
 
 
 def _paragraphs(lines: list[str]) -> list[str]:
@@ -210,11 +284,18 @@ def _first_sentence(text: str) -> str:
     return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ،,:;؛") + "…"
 
 
-def _parse(lines: list[str], title: str | None) -> tuple[str, str | None, str] | None:
-    """Clean one article's lines into (title, outlet, text); a given `title` replaces title detection."""
-    body, outlet = _strip_boilerplate(lines)
+def _parse(lines: list[str], title: str | None) -> tuple[str, str | None, str, str | None] | None:
+    """Clean one article's lines into (title, outlet, text, date); a given `title` replaces title detection."""
+    body, outlet, stamps = _strip_boilerplate(lines)
     first_prose = next((i for i, line in enumerate(body) if _is_prose(line)), len(body))
+    date = stamps.get("published")
     lead = [i for i in range(first_prose) if body[i]]
+    for i in lead:  # a date line of its own before the prose
+        if line_date := _dateline_date(body[i]):
+            date = date or line_date
+            body[i] = ""
+            break
+    lead = [i for i in lead if body[i]]
     for i in lead:  # a standalone dateline before the prose; "City-Outlet" only right before it, never 1st line
         m = _WIRE_DATELINE.fullmatch(body[i])
         if not m and i == lead[-1] and i != lead[0] and len(body[i]) <= 40:
@@ -225,6 +306,10 @@ def _parse(lines: list[str], title: str | None) -> tuple[str, str | None, str] |
             break
     if first_prose < len(body) and (m := _WIRE_DATELINE.match(body[first_prose])):
         outlet = outlet or m["outlet"].strip()  # "WASHINGTON (Reuters) - ..." opening the prose: text kept
+    if first_prose < len(body) and (m := _PROSE_DATELINE.match(body[first_prose])):
+        date = date or m["date"].strip()  # "WASHINGTON, May 17 (Reuters) - ...": text kept
+        outlet = outlet or (m["outlet"] or "").strip() or None
+    date = date or stamps.get("updated")  # the last resort: when the page was last changed
     paragraphs = _paragraphs(body)
     if not paragraphs:
         return None
@@ -239,12 +324,12 @@ def _parse(lines: list[str], title: str | None) -> tuple[str, str | None, str] |
     text = "\n\n".join(paragraphs)
     if not text:
         return None
-    return title or _first_sentence(text), outlet, text
+    return title or _first_sentence(text), outlet, text, date
 
 
 def _looks_like_article(lines: list[str]) -> bool:
     """Tell whether `lines` (after a 'read also' marker) are an article: a title, then >~300 chars of prose."""
-    body, _ = _strip_boilerplate(lines)
+    body, _, _ = _strip_boilerplate(lines)
     nonblank = [line for line in body if line]
     if not nonblank or not _is_title_like(nonblank[0]):
         return False
@@ -273,7 +358,7 @@ def _segments(lines: list[str]) -> list[list[str]]:
 
 
 def find_date(text: str) -> str | None:
-    """Return the first date written in `text`, exactly as written, or None."""
+    """Return the first date written in `text`, exactly as written, or None (not an article's date by itself)."""
     m = _DATE.search(text)
     return m.group(0).strip() if m else None
 
@@ -301,13 +386,13 @@ def clean_document(
         parsed = _parse(segment, given_title if k == 0 else None)
         if parsed is None:
             continue
-        art_title, art_outlet, text = parsed
+        art_title, art_outlet, text, art_date = parsed
         articles.append(
             Article(
                 id=article_id(art_title, text),
                 title=art_title,
                 outlet=(given_outlet if k == 0 and given_outlet else art_outlet),
-                date=(given_date if k == 0 and given_date else find_date(f"{art_title}\n{text}")),
+                date=(given_date if k == 0 and given_date else art_date),
                 text=text,
                 source=source if not articles else f"{source}#{len(articles) + 1}",
             )

@@ -53,8 +53,9 @@ def test_alhurra_metadata():
     assert first.text.startswith("أجرى اثنان من كبار المسؤولين")
     assert first.title.startswith("أجرى اثنان من كبار المسؤولين") and first.title.endswith("…")
     assert len(first.title) <= 121
-    assert first.date == "13 أبريل"
-    assert second.date == "19 يونيو/حزيران"
+    # Neither says when it was published: "13 أبريل" is the attack it recalls, "19 يونيو/حزيران" a day in the story.
+    assert first.date is None
+    assert second.date is None
 
 
 def test_asharq_metadata_caption_and_duplicates():
@@ -68,8 +69,8 @@ def test_asharq_metadata_caption_and_duplicates():
     assert article.text.startswith('نقل موقع "أكسيوس"')
     lines = [line for line in article.text.split("\n") if line]
     assert len(lines) == len(set(lines))
-    # The caption's "13 فبراير 2018" must not count: the first date of the prose is "8 مايو".
-    assert article.date == "8 مايو"
+    # Neither the caption's "13 فبراير 2018" nor "8 مايو", a day in the story, is the date of the article.
+    assert article.date is None
     assert '"الردع الأميركي"' in article.text  # quoted sub-headings are content
 
 
@@ -240,7 +241,7 @@ def test_explicit_arguments_win():
     assert (a.title, a.outlet, a.date) == ("Given title", "Given outlet", "2024-01-01")
     assert a.text == "Headline\n\nBody sentence on May 17, 2024."  # no title detection when one is given
     (b,) = clean_document(raw, "s.txt", title="Headline")
-    assert b.text == "Body sentence on May 17, 2024." and b.date == "May 17, 2024" and b.outlet == "Reuters"
+    assert b.text == "Body sentence on May 17, 2024." and b.date is None and b.outlet == "Reuters"
 
 
 def test_short_first_line_is_title_long_first_line_is_not():
@@ -279,9 +280,58 @@ def test_find_date(text, expected):
     assert find_date(text) == expected
 
 
-def test_first_date_in_article_is_used():
+def test_a_date_the_story_mentions_is_not_the_articles() -> None:
     (a,) = clean_document("Headline\n\nOn 3 March 2023 they met.\n\nAgain on April 4, 2024.", "s.txt")
-    assert a.date == "3 March 2023"
+    assert a.date is None
+    (b,) = clean_document("عنوان\n\nنشر في 12 مايو تقرير يقول إن المحادثات ستستمر في مسقط بين الطرفين.", "s.txt")
+    assert b.date is None and b.text.startswith("نشر في 12 مايو"), "prose that starts like a stamp stays prose"
+
+
+BODY = "جرت محادثات في 13 أبريل بين الوفدين."
+
+
+@pytest.mark.parametrize(
+    ("stamp", "expected"),
+    [
+        ("نشر في: الجمعة 17 مايو 2024 - 10:30", "17 مايو 2024"),
+        ("نُشر في ١٧ مايو ٢٠٢٤", "١٧ مايو ٢٠٢٤"),
+        ("تاريخ النشر: 2024-05-17 | آخر تحديث: 2024-05-18", "2024-05-17"),
+        ("آخر تحديث: 18 مايو 2024 الساعة 09:15", "18 مايو 2024"),
+        ("Published: May 17, 2024 10:30 AM GMT", "May 17, 2024"),
+        ("Updated 2024-05-18T09:00:00Z", "2024-05-18"),
+    ],
+)
+def test_published_and_updated_lines_give_the_date_and_are_removed(stamp: str, expected: str) -> None:
+    for raw in (f"عنوان الخبر\n\n{stamp}\n\n{BODY}", f"عنوان الخبر\n\n{BODY}\n\n{stamp}"):
+        (a,) = clean_document(raw, "s.txt")
+        assert (a.title, a.text, a.date) == ("عنوان الخبر", BODY, expected)
+
+
+def test_published_wins_over_dateline_and_updated() -> None:
+    raw = f"عنوان الخبر\n\nآخر تحديث: 20 مايو 2024\n\nالجمعة 18 مايو 2024\n\n{BODY}\n\nنشر في: 17 مايو 2024"
+    (a,) = clean_document(raw, "s.txt")
+    assert (a.text, a.date) == (BODY, "17 مايو 2024")
+
+
+@pytest.mark.parametrize(
+    ("dateline", "expected"),
+    [("الجمعة 17 مايو 2024", "17 مايو 2024"), ("دبي - 17 مايو 2024", "17 مايو 2024"), ("May 17, 2024", "May 17, 2024")],
+)
+def test_a_dateline_of_its_own_gives_the_date_and_is_removed(dateline: str, expected: str) -> None:
+    (a,) = clean_document(f"عنوان الخبر\n\n{dateline}\n\n{BODY}", "s.txt")
+    assert (a.title, a.text, a.date) == ("عنوان الخبر", BODY, expected)
+
+
+@pytest.mark.parametrize(
+    ("prose", "date", "outlet"),
+    [
+        ("WASHINGTON, May 17 (Reuters) - The United States said on Friday it would keep talking.", "May 17", "Reuters"),
+        ("القاهرة في 17 مايو/أيار (رويترز) - قال مسؤول إن المحادثات ستستمر.", "17 مايو/أيار", "رويترز"),
+    ],
+)
+def test_a_dateline_opening_the_prose_gives_the_date_and_the_text_is_kept(prose: str, date: str, outlet: str) -> None:
+    (a,) = clean_document(f"Headline\n\n{prose}", "s.txt")
+    assert (a.text, a.date, a.outlet) == (prose, date, outlet)
 
 
 # --- splitting -----------------------------------------------------------------------------------
