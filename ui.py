@@ -4,8 +4,11 @@ Two tabs: the chat (answers with clickable citations and a sources panel, right-
 for Arabic, example questions, the number of passages in Settings) and the articles
 (the indexed list, and adding articles by upload with the same validation and
 de-duplication as `qa ingest`). HTML comes from `qa.render`; gradio is imported only
-by `build_app`. The app also exposes one HTTP API endpoint, `/ask`, returning the
-`Answer` as JSON (use it from `gradio_client`).
+by `build_app`. What the page says about the corpus (heading, status line, articles
+table) is computed when it is shown (on page load, on opening the articles tab), so an
+upload in another session or process shows up after a reload. The app also exposes one
+HTTP API endpoint, `/ask`, returning the `Answer` as JSON (use it from `gradio_client`;
+a rejected question raises `gradio.Error` with the reason).
 """
 
 from __future__ import annotations
@@ -14,14 +17,22 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from index.errors import NewsQAError
+from index.errors import InputError, NewsQAError
 from index.load import SUPPORTED_SUFFIXES
 from qa.assistant import Assistant
 from qa.llm import local_available, resolve_backend
 from qa.models import Answer, total_ms
-from qa.render import CSS, format_answer_html, format_draft_html, format_error_html, format_question_html
+from qa.render import (
+    CSS,
+    error_language,
+    format_answer_html,
+    format_draft_html,
+    format_error_html,
+    format_intro_html,
+    format_question_html,
+)
 from qa.settings import Settings
 
 EXAMPLES = [
@@ -31,7 +42,7 @@ EXAMPLES = [
     "ما حجم مخزون إيران من اليورانيوم عالي التخصيب؟",
 ]
 UI_CSS = CSS + "#question textarea { unicode-bidi: plaintext; text-align: start; }\n"
-#: A click on a marker opens, scrolls to and flashes the source it names (in the same message);
+#: A click on a marker opens, scrolls to and flashes the source it names (ids are unique per message);
 #: the question box takes the direction of what is typed into it.
 UI_JS = """
 () => {
@@ -53,10 +64,15 @@ UI_JS = """
 """
 
 
+def corpus_size(assistant: Assistant) -> tuple[int, int]:
+    """How many articles and passages are indexed now (read from the store on each call)."""
+    store = assistant.store()
+    return len(store.article_ids()), store.chunk_count()
+
+
 def status_line(assistant: Assistant) -> str:
     """Which backend and corpus answer, in one line."""
-    store = assistant.store()
-    n_articles, n_chunks = len(store.article_ids()), store.chunk_count()
+    n_articles, n_chunks = corpus_size(assistant)
     where = assistant.settings.chroma_url or str(assistant.settings.data_dir)
     backend = resolve_backend(assistant.settings)
     return f"Backend: **{backend}** · corpus: **{n_articles} articles**, {n_chunks} passages · store: `{where}`"
@@ -74,26 +90,39 @@ def article_rows(assistant: Assistant) -> list[list[Any]]:
     return [[a.title, a.outlet or "", a.date or "", counts.get(a.id, 0), a.source, a.id] for a in store.articles()]
 
 
+class Reply(NamedTuple):
+    """One state of the chat while a question is answered."""
+
+    chat: list[dict[str, Any]]  #: the messages shown
+    turns: list[tuple[str, str]]  #: plain-text (question, answer) turns, for follow-up questions
+    box: str  #: what the question box holds
+
+
 def respond(
     assistant: Assistant, message: str, chat: list[dict[str, Any]], turns: list[tuple[str, str]], k: int | None = None
-) -> Iterator[tuple[list[dict[str, Any]], list[tuple[str, str]]]]:
+) -> Iterator[Reply]:
     """Stream the chat: the draft as it is written, then the verified answer (or the error) in its place.
 
-    Yields (chat messages, plain-text turns); the turns feed follow-up questions.
+    A rejected question (empty, too long) is not echoed and stays in the box, to be edited;
+    errors are worded in the language of the question.
     """
     user = {"role": "user", "content": format_question_html(message)}
+    language = error_language(message)
     try:
         draft = ""
         for event in assistant.ask_stream(message, history=turns, k=k):
             if event.kind == "token":
                 draft += event.text
-                yield [*chat, user, {"role": "assistant", "content": format_draft_html(draft)}], turns
+                yield Reply([*chat, user, {"role": "assistant", "content": format_draft_html(draft)}], turns, "")
             elif event.answer is not None:
                 answer = event.answer
-                reply = format_answer_html(answer, footer=footer(answer))
-                yield [*chat, user, {"role": "assistant", "content": reply}], [*turns, (answer.question, answer.text)]
+                reply = {"role": "assistant", "content": format_answer_html(answer, footer=footer(answer))}
+                yield Reply([*chat, user, reply], [*turns, (answer.question, answer.text)], "")
+    except InputError as exc:
+        # Raised before anything streams: the question is not echoed and stays in the box, to be edited.
+        yield Reply([*chat, {"role": "assistant", "content": format_error_html(str(exc), language)}], turns, message)
     except NewsQAError as exc:
-        yield [*chat, user, {"role": "assistant", "content": format_error_html(str(exc))}], turns
+        yield Reply([*chat, user, {"role": "assistant", "content": format_error_html(str(exc), language)}], turns, "")
 
 
 class Backends:
@@ -163,9 +192,13 @@ def build_app(assistant: Assistant) -> Any:
     backends = Backends(assistant)
     with gr.Blocks(title="Arabic news QA · اسأل الأخبار") as app:
         turns = gr.State([])
+        # Placeholders: the heading, status and table are filled in when the page loads (`refresh`).
+        intro = gr.HTML(elem_id="intro")
         with gr.Tab("Chat · المحادثة"):
-            status = gr.Markdown(status_line(assistant), elem_id="status")
-            chat = gr.Chatbot(label="Chat", height=540, elem_id="chat", buttons=["copy"], feedback_options=None)
+            status = gr.Markdown(elem_id="status")
+            # One bubble per message: an error after an answer must not read as part of that answer.
+            chat = gr.Chatbot(label="Chat", height=540, elem_id="chat", buttons=["copy"], feedback_options=None,
+                              group_consecutive_messages=False)  # fmt: skip
             with gr.Row():
                 box = gr.Textbox(placeholder="Ask in Arabic or English · اسأل بالعربية أو بالإنجليزية",
                                  show_label=False, elem_id="question", scale=8, lines=1, max_lines=4)  # fmt: skip
@@ -179,17 +212,17 @@ def build_app(assistant: Assistant) -> Any:
         def on_ask(
             message: str, history: list[dict[str, Any]], state: list[tuple[str, str]], top_k: float, backend: str
         ) -> Iterator[tuple[str, list[dict[str, Any]], list[tuple[str, str]]]]:
-            for new_chat, new_state in respond(backends.get(backend), message, history, state, int(top_k)):
-                yield "", new_chat, new_state
+            for reply in respond(backends.get(backend), message, history, state, int(top_k)):
+                yield reply.box, reply.chat, reply.turns
 
         for trigger in (box.submit, send.click):
             trigger(on_ask, [box, chat, turns, k, pick], [box, chat, turns], api_visibility="private")
         clear.click(lambda: ([], []), None, [chat, turns], api_visibility="private")
         pick.change(lambda backend: status_line(backends.get(backend)), [pick], [status], api_visibility="private")
 
-        with gr.Tab("Articles · المقالات"):
+        with gr.Tab("Articles · المقالات") as articles_tab:
             headers = ["title", "outlet", "date", "passages", "source", "id"]
-            table = gr.Dataframe(article_rows(assistant), headers=headers, interactive=False, elem_id="articles",
+            table = gr.Dataframe(headers=headers, interactive=False, elem_id="articles",
                                  wrap=True, column_widths=["38%", "10%", "12%", "8%", "20%", "12%"])  # fmt: skip
             uploads = gr.File(
                 file_count="multiple", file_types=list(SUPPORTED_SUFFIXES), label="Add articles", elem_id="upload"
@@ -197,14 +230,26 @@ def build_app(assistant: Assistant) -> Any:
             add = gr.Button("Add to the index", elem_id="add")
             report = gr.Markdown(elem_id="ingest-report")
 
-        def on_add(files: list[str] | None) -> tuple[str, Any, str]:
-            return add_articles(assistant, files), article_rows(assistant), status_line(assistant)
+        def refresh(backend: str) -> tuple[str, str, list[list[Any]]]:
+            n_articles = corpus_size(assistant)[0]
+            return format_intro_html(n_articles), status_line(backends.get(backend)), article_rows(assistant)
 
-        add.click(on_add, [uploads], [report, table, status], api_visibility="private")
+        # Read the corpus each time it is shown: another session or process may have added articles.
+        app.load(refresh, [pick], [intro, status, table], api_visibility="private")
+        articles_tab.select(refresh, [pick], [intro, status, table], api_visibility="private")
+
+        def on_add(files: list[str] | None, backend: str) -> tuple[str, str, str, list[list[Any]]]:
+            return add_articles(assistant, files), *refresh(backend)
+
+        add.click(on_add, [uploads, pick], [report, intro, status, table], api_visibility="private")
 
         def ask(question: str) -> dict[str, Any]:
             """Answer a question; returns the Answer as JSON (text, language, citations, passages, timings)."""
-            return assistant.ask(question).model_dump(mode="json")
+            try:
+                return assistant.ask(question).model_dump(mode="json")
+            except NewsQAError as exc:
+                # gradio hides other exceptions behind a generic error; a gr.Error reaches the client as said.
+                raise gr.Error(str(exc)) from exc
 
         gr.api(ask, api_name="ask")  # type: ignore[attr-defined]
     return app

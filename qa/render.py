@@ -3,23 +3,34 @@
 An answer renders as its text, right-to-left for Arabic and left-to-right for
 English, with each `[n]` marker a link to source n; under it, the sources panel
 lists every cited passage (title, outlet, date) with the quoted span highlighted
-inside its passage. Every piece of article or user text is escaped.
+inside its passage. Every piece of article or user text is escaped. Each message
+is aligned by its own direction (Arabic to the right, English to the left), and
+errors are shown in the language of the question that caused them.
+
+It does not decide what an answer says, which passages it cites or whether a
+question is valid: `qa.assistant` and `qa.citations` do; this module only lays out.
 """
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
+import uuid
 
 from qa.language import detect_language
-from qa.models import Answer, Citation
+from qa.models import Answer, Citation, Language
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
-#: Styles for the chat (RTL-aware: `border-inline-start` follows the text direction).
+#: Styles for the chat (RTL-aware: `border-inline-start` follows the text direction). Gradio's chat
+#: bubbles align text to the left whatever its direction, so every block says its own alignment.
 CSS = """
 .answer { line-height: 1.7; }
+.answer[dir=rtl], .sources[dir=rtl], .sources blockquote[dir=rtl], .user-question[dir=rtl], .error[dir=rtl],
+.draft[dir=rtl], .not-verified[dir=rtl], .intro [dir=rtl] { text-align: right !important; }
+.answer[dir=ltr], .sources[dir=ltr], .sources blockquote[dir=ltr], .user-question[dir=ltr], .error[dir=ltr],
+.draft[dir=ltr], .not-verified[dir=ltr], .answer-meta, .dropped, .intro [dir=ltr] { text-align: left !important; }
+.error-detail { font-size: .85em; opacity: .8; margin-top: .3em; }
 .answer a.cite { text-decoration: none; font-weight: 600; padding: 0 .1em; cursor: pointer; }
 .sources { font-size: .92em; margin-top: .6em; border-top: 1px solid #e5e7eb; padding-top: .4em; }
 .sources details { margin: .2em 0; }
@@ -55,14 +66,21 @@ def source_label(citation: Citation) -> str:
     return " · ".join(html.escape(x) for x in (citation.title, citation.outlet, citation.date) if x)
 
 
-def answer_uid(answer: Answer) -> str:
-    """A short id unique to this answer, so the element ids of two messages never collide."""
-    return "a" + hashlib.sha1(f"{answer.question}\n{answer.text}".encode()).hexdigest()[:8]
+def message_uid() -> str:
+    """A fresh id for one rendered message, so the element ids of two messages never collide.
+
+    Random, not derived from the answer: the same question asked twice gets the same answer,
+    and each `[n]` must still open the source of its own message.
+    """
+    return "m" + uuid.uuid4().hex[:12]
 
 
-def format_answer_html(answer: Answer, *, footer: str | None = None) -> str:
-    """The answer with clickable markers, then its sources with their highlighted passages."""
-    uid = answer_uid(answer)
+def format_answer_html(answer: Answer, *, footer: str | None = None, uid: str | None = None) -> str:
+    """The answer with clickable markers, then its sources with their highlighted passages.
+
+    `uid` prefixes the ids of its source elements (a fresh `message_uid()` when None).
+    """
+    uid = uid or message_uid()
     by_marker = {c.marker: c for c in answer.citations}
 
     def link(m: re.Match[str]) -> str:
@@ -109,9 +127,56 @@ def format_draft_html(draft: str) -> str:
 
 def format_question_html(question: str) -> str:
     """The user's message, escaped, in the direction of its script."""
-    return f'<div dir="{direction(question)}">{html.escape(question)}</div>'
+    return f'<div class="user-question" dir="{direction(question)}">{html.escape(question)}</div>'
 
 
-def format_error_html(message: str) -> str:
-    """An error shown in the chat instead of an answer."""
-    return f'<div class="error" dir="{direction(message)}">⚠️ {html.escape(message)}</div>'
+#: The input errors `qa` raises (in English), and their Arabic wording; groups carry the figures over.
+_ARABIC_ERRORS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"the question is ([\d,]+) characters long; the limit is ([\d,]+)"),
+     "السؤال طوله {0} حرفًا والحد الأقصى {1} حرف: اختصره ثم أعد السؤال."),
+    (re.compile(r"the question is empty"), "السؤال فارغ: اسأل عن شيء في المقالات، مثلًا «أين جرت المحادثات؟»"),
+    (re.compile(r"the question must be text"), "يجب أن يكون السؤال نصًا."),
+    (re.compile(r"^no index at "), "لا يوجد فهرس بعد: أضف مقالات أولًا (`qa ingest`)."),
+    (re.compile(r"the articles changed while this question was answered"),
+     "تغيّرت المقالات أثناء الإجابة عن هذا السؤال: اسأل مرة أخرى."),
+)  # fmt: skip
+#: Said before an error that has no Arabic wording (its English text follows).
+_ARABIC_FALLBACK = "تعذّرت الإجابة عن هذا السؤال."
+
+
+def arabic_error(message: str) -> str | None:
+    """The Arabic wording of a known error message of `qa` (None when it is not one)."""
+    for pattern, arabic in _ARABIC_ERRORS:
+        m = pattern.search(message)
+        if m:
+            return arabic.format(*m.groups())
+    return None
+
+
+def error_language(question: str) -> Language | None:
+    """The language to word an error about `question` in (None: no letters, so both)."""
+    return detect_language(question) if re.search(r"[^\W\d_]", question) else None
+
+
+def format_error_html(message: str, language: Language | None = "en") -> str:
+    """An error shown in the chat instead of an answer, worded in `language` (None: Arabic and English).
+
+    In Arabic the English message stays under the Arabic one, as the detail to quote in a report.
+    """
+    if language == "en":
+        return f'<div class="error" dir="{direction(message)}">⚠️ {html.escape(message)}</div>'
+    arabic = arabic_error(message) or _ARABIC_FALLBACK
+    detail = f'<div class="error-detail" dir="ltr" lang="en">{html.escape(message)}</div>'
+    return f'<div class="error" dir="rtl" lang="ar">⚠️ {html.escape(arabic)}{detail}</div>'
+
+
+def format_intro_html(n_articles: int) -> str:
+    """The page heading and what the chat does, over how many articles, in English and Arabic."""
+    articles = "article" if n_articles == 1 else "articles"
+    return (
+        '<div class="intro"><h1 dir="ltr">Arabic news QA · اسأل الأخبار</h1>'
+        f'<p dir="ltr">Ask about <b>{n_articles} indexed news {articles}</b> in Arabic or English; '
+        "every claim in an answer is cited to the passage it comes from.</p>"
+        f'<p dir="rtl">اسأل بالعربية أو بالإنجليزية عن المقالات الإخبارية المفهرسة (عددها <b>{n_articles}</b>)؛ '
+        "كل معلومة في الإجابة موثّقة بالمقطع الذي أُخذت منه.</p></div>"
+    )

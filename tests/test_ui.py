@@ -126,6 +126,78 @@ def test_local_model_streams_a_draft_then_the_verified_answer(page: Any) -> None
     page.get_by_text("Settings · الإعدادات").click()
 
 
+def test_the_same_question_twice_each_marker_opens_its_own_source(page: Any) -> None:
+    """Issue 15: the second answer's [1] opened the first answer's source (ids came from the answer's text)."""
+    question = "In which country did the US and Iranian officials hold indirect talks?"
+    first, second = _ask(page, question), _ask(page, question)
+    first_msg, second_msg = first.locator("xpath=.."), second.locator("xpath=..")
+    assert first.inner_text() == second.inner_text(), "the same answer twice"
+    first_target = first.locator("a.cite").first.get_attribute("href")[1:]
+    target = second.locator("a.cite").first.get_attribute("href")[1:]
+    assert first_target != target
+    second.locator("a.cite").first.click()
+    page.wait_for_function(f"document.getElementById('{target}').open === true")
+    assert second_msg.locator(f"details[open][id='{target}']").count() == 1, "it opened inside the second message"
+    assert first_msg.locator("details[open]").count() == 0, "the first message's sources stay closed"
+    assert page.locator(f"[id='{target}']").count() == 1 and page.locator(f"[id='{first_target}']").count() == 1
+
+
+def _align(locator: Any) -> str:
+    return locator.evaluate("e => getComputedStyle(e).direction + ' ' + getComputedStyle(e).textAlign")
+
+
+def _new_conversation(page: Any) -> None:
+    page.get_by_text("Settings · الإعدادات").click()
+    page.get_by_role("button", name="New conversation").click()
+    page.wait_for_function("document.querySelectorAll('#chat .answer').length === 0")
+    page.get_by_text("Settings · الإعدادات").click()
+
+
+def test_arabic_messages_are_right_aligned_and_english_left(page: Any) -> None:
+    """Issue 15: Arabic messages were rtl but computed text-align left (a ragged right edge)."""
+    _new_conversation(page)  # so the English question is not read as a follow-up of an earlier one
+    # The bundled articles are Arabic, so a cited answer quotes Arabic: the English answer here is the refusal.
+    english = _ask(page, "What is the capital of Australia?")
+    assert "do not say" in english.inner_text()
+    assert _align(english) == "ltr left"
+    assert _align(english.locator("xpath=..").locator(".answer-meta")) == "ltr left"
+    assert _align(page.locator("#chat .user-question").last) == "ltr left"
+    arabic = _ask(page, "كم عدد الصواريخ التي أطلقتها إيران على إسرائيل؟")
+    arabic_msg = arabic.locator("xpath=..")
+    assert _align(arabic) == "rtl right"
+    assert _align(arabic_msg.locator(".sources")) == "rtl right"
+    assert _align(arabic_msg.locator(".sources blockquote").first) == "rtl right"
+    assert _align(page.locator("#chat .user-question").last) == "rtl right", "the Arabic question too"
+    page.screenshot(path=str(SHOTS / "alignment.png"), full_page=True)
+
+
+def _submit(page: Any, text: str) -> None:
+    before = page.locator("#chat .error").count()
+    page.fill("#question textarea", text)
+    page.press("#question textarea", "Enter")
+    page.wait_for_function(f"document.querySelectorAll('#chat .error').length > {before}")
+
+
+def test_rejected_question_is_not_echoed_stays_in_the_box_and_is_answered_in_its_language(page: Any) -> None:
+    """Issue 15: an over-long question was echoed in full and the box cleared; an empty one left an empty bubble."""
+    asked = page.locator("#chat .user-question").count()
+    too_long = "كم عدد الصواريخ التي أطلقتها إيران؟ " * 80  # over settings.max_question_chars (2,000)
+    _submit(page, too_long)
+    error = page.locator("#chat .error").last
+    assert error.get_attribute("dir") == "rtl" and "السؤال طوله" in error.inner_text()
+    assert "characters long" in error.locator(".error-detail").inner_text(), "the English detail stays available"
+    assert page.locator("#chat .user-question").count() == asked, "the question is not echoed"
+    assert page.input_value("#question textarea") == too_long, "the question stays in the box, to be shortened"
+    _submit(page, "why " * 600)
+    assert "characters long" in page.locator("#chat .error").last.inner_text()
+    assert "السؤال" not in page.locator("#chat .error").last.inner_text(), "an English question, an English error"
+    _submit(page, "   ")
+    assert "the question is empty" in page.locator("#chat .error").last.inner_text()
+    assert page.locator("#chat .user-question").count() == asked, "no empty user bubble"
+    page.screenshot(path=str(SHOTS / "rejected-question.png"), full_page=True)
+    page.fill("#question textarea", "")
+
+
 def test_articles_tab_lists_and_adds_articles(page: Any, tmp_path: Path) -> None:
     page.get_by_role("tab", name="Articles · المقالات").click()
     table = page.locator("#articles")
@@ -146,6 +218,59 @@ def test_articles_tab_lists_and_adds_articles(page: Any, tmp_path: Path) -> None
     page.wait_for_function("document.querySelector('#articles').innerText.includes('زيارة مرتقبة')")
     page.screenshot(path=str(SHOTS / "articles-tab.png"), full_page=True)
     page.get_by_role("tab", name="Chat · المحادثة").click()
+
+
+def test_heading_status_and_articles_are_read_when_shown(
+    page: Any, server: str, ui_assistant: Assistant, real_embedder: Any, tmp_path: Path
+) -> None:
+    """Issue 15: after an upload elsewhere, the counts stayed stale until the server restarted."""
+    other = page.context.browser.new_page()  # a second session, open before the articles are added
+    other.goto(server, wait_until="domcontentloaded")
+    other.wait_for_selector("#question textarea")
+    elsewhere = Assistant(ui_assistant.settings, embedder=real_embedder)  # another session's assistant, same store
+    note = tmp_path / "elsewhere.txt"
+    note.write_text("Inspectors due in Tehran\n\nThe IAEA said its inspectors would visit Tehran next week.",
+                    encoding="utf-8")  # fmt: skip
+    assert elsewhere.ingest([note]).articles_added == 1
+    n_articles, n_chunks = len(elsewhere.store().article_ids()), elsewhere.store().chunk_count()
+    other.get_by_role("tab", name="Articles · المقالات").click()
+    other.wait_for_function("document.querySelector('#articles').innerText.includes('Inspectors due in Tehran')")
+    assert f"{n_articles} articles" in other.inner_text("#status")
+    other.close()
+    page.reload(wait_until="domcontentloaded")
+    page.wait_for_selector("#question textarea")
+    page.wait_for_function(f"document.querySelector('#status').innerText.includes('{n_articles} articles')")
+    assert f"{n_chunks} passages" in page.inner_text("#status")
+    intro = page.locator("#intro")
+    assert "Arabic news QA" in intro.locator("h1").inner_text()
+    assert f"Ask about {n_articles} indexed news articles in Arabic or English" in intro.inner_text()
+    assert "cited" in intro.inner_text()
+    page.screenshot(path=str(SHOTS / "heading.png"), full_page=True)
+
+
+def test_respond_keeps_a_rejected_question_in_the_box_and_words_the_error_in_its_language(
+    ui_assistant: Assistant,
+) -> None:
+    chat = [{"role": "assistant", "content": "earlier"}]
+    (reply,) = ui.respond(ui_assistant, "ما " * 1000, chat, [])
+    assert reply.box == "ما " * 1000 and reply.turns == []
+    assert reply.chat[:-1] == chat and reply.chat[-1]["role"] == "assistant", "no user message is added"
+    assert "السؤال طوله 3,000 حرفًا" in reply.chat[-1]["content"]
+    (reply,) = ui.respond(ui_assistant, "", [], [])
+    assert reply.box == "" and [m["role"] for m in reply.chat] == ["assistant"]
+    assert "the question is empty" in reply.chat[-1]["content"]
+
+
+def test_http_api_rejects_a_bad_question_with_its_reason(server: str) -> None:
+    """Issue 15: gradio_client got an opaque error instead of the InputError's message."""
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    client = Client(server, verbose=False)
+    with pytest.raises(AppError, match="the question is empty"):
+        client.predict("   ", api_name="/ask")
+    with pytest.raises(AppError, match="the question is 5,000 characters long; the limit is 2,000"):
+        client.predict("x" * 5000, api_name="/ask")
 
 
 def test_http_api_answers_like_the_python_api(server: str, ui_assistant: Assistant) -> None:
