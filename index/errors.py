@@ -21,6 +21,10 @@ class IndexMissingError(NewsQAError):
     """There is no index to answer from yet."""
 
 
+class StoreUnavailableError(NewsQAError):
+    """The Chroma server the settings name cannot be reached."""
+
+
 class StoreMismatchError(NewsQAError):
     """The store was built with another embedding model or chunking than configured."""
 

@@ -17,12 +17,15 @@ Chroma's default embedder (which downloads a model) is never used.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from index.errors import IndexMissingError, InputError, StoreMismatchError
+from pydantic import BaseModel, ConfigDict
+
+from index.errors import IndexMissingError, InputError, StoreMismatchError, StoreUnavailableError
 from index.models import Article, Chunk
 
 CHUNKS = "newsqa_chunks"
@@ -32,6 +35,16 @@ SCHEMA = 1
 _WRITE_BATCH = 1000
 #: (article, its chunks, their vectors, the title's vector, the file it was read from)
 ArticleVectors = tuple[Article, Sequence[Chunk], Sequence[Sequence[float]], Sequence[float], str | None]
+
+
+class StoreStats(BaseModel):
+    """What the store holds: indexed articles, their chunks, and articles per outlet ("" when unknown)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    articles: int
+    chunks: int
+    outlets: dict[str, int]
 
 
 class ChunkStore:
@@ -186,6 +199,24 @@ class ChunkStore:
         res = self._articles.get(include=["metadatas"])
         return {i: int(m.get("n_chunks", 0)) for i, m in zip(res["ids"], res["metadatas"], strict=True)}
 
+    def listing(self) -> list[tuple[Article, int]]:
+        """Every indexed article with its number of chunks, in source order (one read)."""
+        res = self._articles.get(include=["documents", "metadatas"])
+        rows = [
+            (_article_from(i, d, m), int(m.get("n_chunks", 0)))
+            for i, d, m in zip(res["ids"], res["documents"], res["metadatas"], strict=True)
+        ]
+        return sorted(rows, key=lambda row: row[0].source)
+
+    def stats(self) -> StoreStats:
+        """Counts of the indexed articles (chunks of committed articles only, per-outlet articles)."""
+        metas = self._articles.get(include=["metadatas"])["metadatas"]
+        return StoreStats(
+            articles=len(metas),
+            chunks=sum(int(m.get("n_chunks", 0)) for m in metas),
+            outlets=dict(Counter(str(m.get("outlet") or "") for m in metas)),
+        )
+
     def article(self, article_id: str) -> Article | None:
         """One indexed article by id, or None."""
         res = self._articles.get(ids=[article_id], include=["documents", "metadatas"])
@@ -216,7 +247,17 @@ def _connect(path: Path | None, url: str | None, create: bool) -> tuple[Any, str
         if not parts.hostname:
             raise InputError(f"Chroma URL {url!r} has no host: use e.g. http://127.0.0.1:8000")
         port = parts.port or 8000
-        return chromadb.HttpClient(host=parts.hostname, port=port, ssl=parts.scheme == "https", settings=settings), url
+        import httpx
+
+        try:
+            client = chromadb.HttpClient(host=parts.hostname, port=port, ssl=parts.scheme == "https", settings=settings)
+        except (ValueError, httpx.TransportError) as exc:  # chromadb reports a refused connection as ValueError
+            raise StoreUnavailableError(
+                f"cannot reach the Chroma server at {url} ({exc}): start it "
+                "(`chroma run --path DIR --host 127.0.0.1 --port 8000`), or unset NEWSQA_CHROMA_URL to use the local "
+                "folder"
+            ) from exc
+        return client, url
     if path is None:
         raise InputError("no store location: give a data directory or a Chroma server URL")
     if not create and not (Path(path) / "chroma.sqlite3").exists():

@@ -20,7 +20,7 @@ from index.errors import InputError, StoreChangedError
 from index.ingest import IngestReport, Progress, ingest
 from index.lexical import Analyzer, LexicalIndex
 from index.models import Article
-from index.store import ChunkStore, drop_store
+from index.store import ChunkStore, StoreStats, drop_store
 from qa.generate import answer_events, final_answer
 from qa.llm import ChatModel, load_llm, resolve_backend
 from qa.models import Answer, AnswerEvent, Passage
@@ -60,6 +60,7 @@ class Assistant:
         self._lexical: LexicalIndex | None = None
         self._llm: ChatModel | None = llm
         self._lock = threading.Lock()
+        self._store_lock = threading.Lock()  # taken before `_lock` (store() reads `embedder`), never after
 
     @property
     def embedder(self) -> Embedder:
@@ -75,14 +76,15 @@ class Assistant:
 
     def store(self, *, create: bool = False) -> ChunkStore:
         """The chunk store, opened on first use (`create` makes an empty one if there is none)."""
-        if self._store is None:
-            s = self.settings
-            embedder = self.embedder
-            self._store = ChunkStore.open(
-                s.store_dir, url=s.chroma_url, model_id=embedder.model_id, dim=embedder.dim,
-                chunker=chunker_id(s.chunk_max_chars, s.chunk_overlap), create=create,
-            )  # fmt: skip
-        return self._store
+        with self._store_lock:
+            if self._store is None:
+                s = self.settings
+                embedder = self.embedder
+                self._store = ChunkStore.open(
+                    s.store_dir, url=s.chroma_url, model_id=embedder.model_id, dim=embedder.dim,
+                    chunker=chunker_id(s.chunk_max_chars, s.chunk_overlap), create=create,
+                )  # fmt: skip
+            return self._store
 
     def lexical(self) -> LexicalIndex:
         """The lexical (BM25) index beside the store, loaded on first use (`qa.retrieve` keeps it in sync)."""
@@ -99,7 +101,8 @@ class Assistant:
         """Index the articles in `paths` (files or folders); `rebuild` drops the store first."""
         s = self.settings
         if rebuild:
-            self._store = None
+            with self._store_lock:
+                self._store = None
             drop_store(s.store_dir, url=s.chroma_url)
             self.lexical().clear()
         store = self.store(create=True)
@@ -125,6 +128,14 @@ class Assistant:
     def articles(self) -> list[Article]:
         """The indexed articles."""
         return self.store().articles()
+
+    def articles_with_chunks(self) -> list[tuple[Article, int]]:
+        """The indexed articles, each with its number of passages (chunks), in source order."""
+        return self.store().listing()
+
+    def stats(self) -> StoreStats:
+        """How many articles and passages are indexed, and articles per outlet."""
+        return self.store().stats()
 
     def retrieve(self, question: str, k: int | None = None, *, where: RetrievalFilter | None = None) -> list[Passage]:
         """The `k` passages that best match the question (hybrid dense + lexical), best first.

@@ -124,11 +124,9 @@ def _remove(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _articles(args: argparse.Namespace, settings: Settings) -> int:
-    store = _assistant(settings).store()
-    counts = store.chunk_counts()
-    for a in store.articles():
+    for a, chunks in _assistant(settings).articles_with_chunks():
         print(json.dumps({"id": a.id, "title": a.title, "outlet": a.outlet, "date": a.date,
-                          "source": a.source, "chunks": counts.get(a.id, 0)}, ensure_ascii=False))  # fmt: skip
+                          "source": a.source, "chunks": chunks}, ensure_ascii=False))  # fmt: skip
     return 0
 
 

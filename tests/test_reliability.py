@@ -165,3 +165,56 @@ def test_an_article_removed_while_answering_is_never_cited(store_settings: Setti
     assert removed and answer.answered and answer.citations
     assert all(c.article_id != removed[0] for c in answer.citations)
     assert {a.id for a in assistant.articles()} == {c.article_id for c in answer.citations}
+
+
+def test_a_truncated_lexical_index_is_rebuilt_and_the_question_answered(settings: Settings) -> None:
+    """A torn `chunks.jsonl` (a writer killed mid-write) costs nothing: the assistant re-reads the store."""
+    from index.lexical import INDEX_FILE
+
+    settings = settings.model_copy(update={"min_relevance_ar": -1.0})  # fake vectors: no relevance gate
+    a = _assistant(settings)
+    a.ingest([CORPUS])
+    path = settings.lexical_dir / INDEX_FILE
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) // 3])
+
+    fresh = _assistant(settings)  # the next command, in a new process
+    answer = fresh.ask("كم صاروخا أطلقت إيران على إسرائيل؟")
+    assert answer.answered and any("350" in c.quote for c in answer.citations)
+    assert fresh.lexical().article_ids() == {x.id for x in fresh.articles()}, "rebuilt from the store"
+    assert len(fresh.lexical()) == fresh.stats().chunks
+    assert path.read_bytes() != whole[: len(whole) // 3], "and saved whole again"
+    assert _assistant(settings).lexical().article_ids() == fresh.lexical().article_ids()
+
+
+def test_two_assistants_in_one_process_ingest_and_answer_at_once(settings: Settings, tmp_path: Path) -> None:
+    """`qa serve` and `qa ingest` in one process: one ingests article by article while the other answers."""
+    import threading
+
+    folder = tmp_path / "news"
+    _many_articles(folder, 12)
+    writer, reader = _assistant(settings), _assistant(settings)
+    writer.ingest([CORPUS])
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def ingest() -> None:
+        try:
+            for path in sorted(folder.iterdir()):
+                writer.ingest([path])
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=ingest)
+    thread.start()
+    answers = 0
+    while not done.is_set() or answers == 0:
+        assert reader.ask("كم صاروخا أطلقت إيران على إسرائيل؟").text
+        answers += 1
+    thread.join(timeout=120)
+    assert not errors, errors
+    assert len(reader.articles()) == 15
+    reader.retrieve("خبر رقم 11")  # falls behind, re-syncs
+    assert reader.lexical().article_ids() == {x.id for x in reader.articles()}

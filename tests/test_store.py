@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from index.chunk import chunk_article
-from index.errors import IndexMissingError, StoreMismatchError
+from index.errors import IndexMissingError, StoreMismatchError, StoreUnavailableError
 from index.ingest import write_articles
 from index.models import Article
-from index.store import ChunkStore, drop_store
+from index.store import ChunkStore, StoreStats, drop_store
 from tests.conftest import FakeEmbedder
 
 ART = Article(
@@ -83,3 +83,27 @@ def test_uncommitted_chunks_are_not_returned(tmp_path: Path, fake_embedder: Fake
     )  # fmt: skip
     hits = store.search(fake_embedder.embed_query("أطلقت إيران 350 صاروخا وطائرة مسيرة"), k=5)
     assert hits and all(c.article_id == "art1" for c, _ in hits)
+
+
+def test_stats_and_listing_count_committed_articles(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    store = _open(tmp_path, fake_embedder)
+    assert store.stats() == StoreStats(articles=0, chunks=0, outlets={}) and store.listing() == []
+    n = _add(store, fake_embedder)
+    other = Article(id="art2", title="t", text="أطلقت إيران 350 صاروخا. وطائرة مسيرة.", source="b.txt")
+    m = _add(store, fake_embedder, other)
+    assert store.stats() == StoreStats(articles=2, chunks=n + m, outlets={"الشرق": 1, "": 1})
+    assert store.listing() == [(ART, n), (other, m)], "in source order, each with its chunks"
+    store.remove_article("art2")
+    assert store.stats().articles == 1 and store.listing() == [(ART, n)]
+
+
+def test_an_unreachable_server_says_what_to_do() -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(StoreUnavailableError, match=r"cannot reach the Chroma server.*chroma run.*NEWSQA_CHROMA_URL"):
+        ChunkStore.open(url=f"http://127.0.0.1:{port}", model_id="m", dim=4, chunker="c")
+    with pytest.raises(StoreUnavailableError):
+        drop_store(url=f"http://127.0.0.1:{port}")
