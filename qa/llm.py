@@ -12,11 +12,20 @@
 llama_cpp and the llama-index LLM packages are imported only when a model is
 loaded, so `import qa` stays light. Generation goes through `stream_chat`, so
 every backend streams.
+
+Concurrency: one `ChatModel` serves every chat worker. llama.cpp runs one
+generation at a time, in a thread of its own that fills a queue the caller's
+stream reads, so the model lock is never held across a `yield`: a stream the
+caller abandons (a closed browser tab, a generator never closed) only lets its
+generation run to its end (`NEWSQA_LLM_MAX_TOKENS`), or stop at the next token
+once the generator is closed or collected, and the next answer starts. Requests
+to an OpenAI-compatible endpoint are not serialised: the server queues them.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import queue
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -69,22 +78,64 @@ def local_available(settings: Settings) -> bool:
 
 
 class LlamaIndexChat:
-    """A llama-index `LLM` as a `ChatModel`; one generation at a time (llama.cpp contexts are not thread-safe)."""
+    """A llama-index `LLM` as a `ChatModel`.
 
-    def __init__(self, llm: Any, name: str) -> None:
+    `serial` (llama.cpp: its contexts are not thread-safe) runs one generation at a time, each
+    in a worker thread that holds the lock only while it generates (see the module docstring).
+    """
+
+    def __init__(self, llm: Any, name: str, *, serial: bool = True) -> None:
         self.llm = llm
         self.name = name
-        self._lock = threading.Lock()
+        self._lock = threading.Lock() if serial else None
 
     def stream(self, messages: Sequence[Message]) -> Iterator[str]:
         """See `ChatModel.stream`."""
         from llama_index.core.llms import ChatMessage
 
         chat = [ChatMessage(role=role, content=content) for role, content in messages]
-        with self._lock:
+        if self._lock is None:
             for piece in self.llm.stream_chat(chat):
                 if piece.delta:
                     yield piece.delta
+            return
+        pieces: queue.SimpleQueue[str | Exception | None] = queue.SimpleQueue()  # None: the reply is complete
+        stop = threading.Event()
+        worker = threading.Thread(target=self._generate, args=(self._lock, chat, pieces, stop),
+                                  name=f"{self.name} generation", daemon=True)  # fmt: skip
+        worker.start()
+        try:
+            while (piece := pieces.get()) is not None:
+                if isinstance(piece, Exception):
+                    raise piece
+                yield piece
+        finally:  # closed, collected or finished: a generation nobody reads stops at its next token
+            stop.set()
+
+    def _generate(
+        self, lock: threading.Lock, chat: list[Any], pieces: queue.SimpleQueue[str | Exception | None],
+        stop: threading.Event,
+    ) -> None:  # fmt: skip
+        """Run one generation under the model lock, putting its deltas (or its error) on `pieces`."""
+        try:
+            with lock:
+                if stop.is_set():
+                    return
+                replies = self.llm.stream_chat(chat)
+                try:
+                    for piece in replies:
+                        if stop.is_set():
+                            break
+                        if piece.delta:
+                            pieces.put(piece.delta)
+                finally:
+                    close = getattr(replies, "close", None)
+                    if close is not None:
+                        close()  # llama.cpp's own generator ends here, under the lock
+        except Exception as exc:  # handed to the reader, which raises it in its own thread
+            pieces.put(exc)
+        finally:
+            pieces.put(None)
 
 
 def load_llm(settings: Settings) -> LlamaIndexChat | None:
@@ -111,7 +162,20 @@ def _load_local(settings: Settings) -> LlamaIndexChat:
             f"the local backend needs llama-cpp-python and llama-index-llms-llama-cpp ({exc}): run `make local-llm`, "
             "or set NEWSQA_BACKEND=extractive"
         ) from exc
-    llm = LlamaCPP(
+    try:
+        llm = _llama_cpp(LlamaCPP, path, settings)
+    except (ValueError, RuntimeError, OSError) as exc:  # llama_cpp says "Failed to load model from file" (ValueError)
+        raise ModelUnavailableError(
+            f"cannot load the local model {path} ({exc}): the file is not a whole GGUF model (corrupt or truncated); "
+            "run `make local-llm` to assemble it again, point NEWSQA_LLM_MODEL_PATH at a valid GGUF file, "
+            "or set NEWSQA_BACKEND=extractive"
+        ) from exc
+    return LlamaIndexChat(llm, f"local:{path.name}")
+
+
+def _llama_cpp(cls: Any, path: Path, settings: Settings) -> Any:
+    """The llama-index `LlamaCPP` for the GGUF at `path` (loads the model now)."""
+    return cls(
         model_path=str(path),
         temperature=settings.llm_temperature,
         max_new_tokens=settings.llm_max_tokens,
@@ -123,7 +187,6 @@ def _load_local(settings: Settings) -> LlamaIndexChat:
         model_kwargs={"n_threads": settings.llm_threads, "n_threads_batch": settings.llm_threads, "n_batch": 256},
         verbose=False,
     )
-    return LlamaIndexChat(llm, f"local:{path.name}")
 
 
 def _load_openai(settings: Settings) -> LlamaIndexChat:
@@ -149,4 +212,4 @@ def _load_openai(settings: Settings) -> LlamaIndexChat:
         timeout=settings.openai_timeout,
         max_retries=1,
     )
-    return LlamaIndexChat(llm, f"openai:{settings.openai_model}")
+    return LlamaIndexChat(llm, f"openai:{settings.openai_model}", serial=False)  # the server queues requests
