@@ -58,10 +58,29 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         return 2
 
 
+def _read_json(path: Path, option: str) -> object:
+    """A JSON file named by an option, or `InputError` saying what is wrong with it."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{option} {path}: no such file; give an existing file or leave {option} out") from None
+    except OSError as exc:
+        raise InputError(f"{option} {path}: cannot be read ({exc.strerror or exc})") from None
+    except ValueError as exc:
+        raise InputError(f"{option} {path}: not valid JSON ({exc}); fix or regenerate the file") from None
+
+
 def _minimums(args: argparse.Namespace) -> dict[str, float]:
     mins: dict[str, float] = {}
     if args.baseline:
-        mins.update({k: float(v) for k, v in json.loads(args.baseline.read_text(encoding="utf-8")).items()})
+        baseline = _read_json(args.baseline, "--baseline")
+        shape = f'--baseline {args.baseline}: write a JSON object of minimums, e.g. {{"key_fact_accuracy": 0.6}}'
+        if not isinstance(baseline, dict):
+            raise InputError(shape)
+        try:
+            mins.update({str(k): float(v) for k, v in baseline.items()})
+        except (TypeError, ValueError):
+            raise InputError(shape) from None
     for item in args.min:
         key, sep, value = item.partition("=")
         try:
@@ -79,7 +98,9 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
     from eval.runner import run_eval
     from qa.assistant import Assistant
 
-    minimums = _minimums(args)
+    minimums = _minimums(args)  # bad options fail now, not after the run
+    if args.compare and not args.compare.is_file():
+        raise InputError(f"--compare {args.compare}: no such report; give the report.json of an earlier run")
     cases = load_cases(args.set)[: args.limit]
     corpus = args.corpus or settings.corpus_dir
     with tempfile.TemporaryDirectory(prefix="qa-eval-") as tmp:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -56,3 +57,91 @@ def test_bad_input_exits_2_with_one_line(env: dict[str, str], tmp_path: Path) ->
     assert res.returncode == 2 and "question is empty" in res.stderr
     res = qa("ingest", str(tmp_path / "missing"), env=env)
     assert res.returncode == 2 and "missing" in res.stderr
+
+
+@pytest.fixture(scope="module")
+def indexed_env(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """An environment whose data directory holds the bundled corpus (its own, so test order does not matter)."""
+    indexed = {**env, "NEWSQA_DATA_DIR": str(tmp_path_factory.mktemp("cli-indexed"))}
+    res = qa("ingest", str(CORPUS), env=indexed)
+    assert res.returncode == 0, res.stderr
+    return indexed
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _llama_cpp_installed() -> bool:
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) is not None for m in ("llama_cpp", "llama_index.llms.llama_cpp"))
+
+
+def _truncated_model(tmp_path: Path) -> Path:
+    """The first 4 MB of the real GGUF (a valid header, no weights), or a bare header when it is not set up."""
+    from qa.gguf import local_model_path
+
+    real, path = local_model_path(CACHE), tmp_path / "truncated.gguf"
+    if real.is_file():
+        with real.open("rb") as f:
+            path.write_bytes(f.read(4 << 20))
+    else:
+        path.write_bytes(b"GGUF\x03\x00\x00\x00" + b"\x00" * 64)
+    return path
+
+
+# (case, needs an index, extra environment, arguments, what the error line says)
+ERRORS = [
+    ("chroma-server-down", False, lambda tmp: {"NEWSQA_CHROMA_URL": f"http://127.0.0.1:{_free_port()}"},
+     ["ask", "How many missiles?"], r"cannot reach the Chroma server at http://127\.0\.0\.1:\d+ .*chroma run"),
+    ("model-garbage", True, lambda tmp: {"NEWSQA_BACKEND": "local", "NEWSQA_LLM_MODEL_PATH": str(_garbage(tmp))},
+     ["ask", "How many missiles?"], r"cannot load the local model .*garbage\.gguf.*make local-llm"),
+    ("model-truncated", True,
+     lambda tmp: {"NEWSQA_BACKEND": "local", "NEWSQA_LLM_MODEL_PATH": str(_truncated_model(tmp))},
+     ["ask", "How many missiles?"], r"cannot load the local model .*truncated\.gguf.*NEWSQA_BACKEND=extractive"),
+    ("baseline-missing", False, lambda tmp: {}, ["eval", "--baseline", "no/such/baseline.json"],
+     r"--baseline no/such/baseline\.json: no such file"),
+    ("baseline-not-json", False, lambda tmp: {}, ["eval", "--baseline", "README.md"],
+     r"--baseline README\.md: not valid JSON"),
+    ("compare-missing", False, lambda tmp: {}, ["eval", "--compare", "no/such/report.json"],
+     r"--compare no/such/report\.json: no such report"),
+]  # fmt: skip
+
+
+def _garbage(tmp_path: Path) -> Path:
+    path = tmp_path / "garbage.gguf"
+    path.write_bytes(b"this is not a model\n" * 1000)
+    return path
+
+
+@pytest.mark.parametrize(("case", "indexed", "extra", "args", "message"), ERRORS, ids=[e[0] for e in ERRORS])
+def test_failures_print_one_error_line_and_exit_2(
+    request: pytest.FixtureRequest, env: dict[str, str], tmp_path: Path, case, indexed, extra, args, message
+) -> None:
+    if case.startswith("model") and not _llama_cpp_installed():
+        pytest.skip("llama-cpp-python is not installed (`make local-llm`)")
+    base = request.getfixturevalue("indexed_env") if indexed else env
+    res = qa(*args, env={**base, **extra(tmp_path)})
+    assert res.returncode == 2, res.stderr[-3000:]
+    assert "Traceback" not in res.stderr, res.stderr[-3000:]
+    errors = [line for line in res.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and errors[0] == res.stderr.strip().splitlines()[-1], res.stderr[-3000:]
+    assert re.search(message, errors[0]), errors[0]
+
+
+def test_a_torn_lexical_index_is_rebuilt_and_the_question_answered(indexed_env: dict[str, str]) -> None:
+    from index.lexical import INDEX_FILE
+
+    (path,) = Path(indexed_env["NEWSQA_DATA_DIR"], "lexical").rglob(INDEX_FILE)
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])
+    res = qa("ask", "How many ballistic missiles and drones did Iran launch at Israel?", "--json", env=indexed_env)
+    assert res.returncode == 0 and "Traceback" not in res.stderr, res.stderr[-3000:]
+    assert "rebuilding it from the store" in res.stderr, "a warning, not an error"
+    assert json.loads(res.stdout)["answered"]
+    assert len(path.read_bytes()) == len(whole), "rebuilt whole"
