@@ -29,7 +29,7 @@ from index.models import Article
 from qa.assistant import Assistant
 from qa.citations import check_citations, plain_text, split_answer, strip_markers
 from qa.extractive import Candidate
-from qa.language import detect_language
+from qa.language import answer_language as answer_language_of
 from qa.models import Answer, total_ms
 
 #: progress(done, total, case id)
@@ -126,7 +126,7 @@ def score_case(case: EvalCase, answer: Answer, articles: dict[str, Article], ass
     n_sent, n_ok, n_cit, n_cit_ok = citation_support(answer, assistant)
     # Markers are not words of the answer: "[1]" must neither state the fact "1" nor count for F1.
     plain = plain_text(answer.text)
-    answer_language = detect_language(plain) if answer.answered else answer.language
+    answer_language = answer_language_of(plain) if answer.answered else answer.language
     return CaseResult(
         id=case.id, language=case.language, kind=case.kind, answerable=case.answerable, question=case.question,
         answer=answer.text, answered=answer.answered, language_match=answer_language == case.language,

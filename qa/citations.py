@@ -11,7 +11,9 @@ stop belongs to the sentence before it) and checks each one:
    passages (`qa.facts`: normalised, digits folded, across languages);
 3. it is semantically close to the span it cites: the cosine similarity of the
    multilingual e5 vectors of the sentence and of the best sentence of the cited
-   passage is at least `min_support` (calibrated by `bench/calibrate_support.py`).
+   passage is at least `min_support` (calibrated by `bench/calibrate_support.py`);
+4. given the question's slot, it answers the question (`qa.question.check_answering`):
+   a supported sentence that restates the question or lacks what it asks is dropped.
 
 Sentences that fail are dropped, and the record says why. The kept ones are
 rewritten with their markers renumbered 1, 2, ... in order of appearance, each
@@ -37,6 +39,7 @@ from qa.extractive import NOT_IN_ARTICLES, Candidate
 from qa.facts import Facts, facts_of, missing_facts
 from qa.language import detect_language
 from qa.models import Citation, Language, Passage, SentenceCheck
+from qa.question import Slot, check_answering
 
 __all__ = ["VerifiedAnswer", "check_citations", "is_refusal", "sources_from_passages", "split_answer"]
 
@@ -116,10 +119,15 @@ def check_citations(
     *,
     min_support: float,
     language: Language | None = None,
+    slot: Slot | None = None,
 ) -> VerifiedAnswer:
     """Check every sentence of `answer_text` against the numbered `sources` (marker n = sources[n-1]).
 
-    With `language`, a sentence written in the other language is dropped too.
+    With `language`, a sentence written in the other language is dropped too. With `slot`
+    (`qa.question.analyze_question` of the question), a supported sentence that does not
+    answer the question (restates it, or lacks the asked number, date or name) is dropped.
+    A citation of a sentence in another language than its quote carries the sentence as its
+    `rendering`.
     """
     if is_refusal(answer_text):
         return VerifiedAnswer(text="", citations=(), sentences=(), answered=False, refused=True)
@@ -185,6 +193,11 @@ def check_citations(
             if other and other != cited:  # the model cited the wrong passage: cite the one that supports it
                 notes.append(f"cited {[c + 1 for c in cited]}, but [{other[0] + 1}] supports it: re-cited")
                 reason, support, chosen = judge(i, plain, facts, other)
+        answers: bool | None = None
+        if reason is None and slot is not None:
+            verdict = check_answering(slot, plain)
+            answers = verdict.answers
+            reason = None if verdict.answers else f"does not answer the question: {verdict.reason}"
         if reason is None:
             kept.append((plain, chosen))
         checks.append(
@@ -195,6 +208,7 @@ def check_citations(
                 reason=reason,
                 note="; ".join(notes) or None,
                 support=None if support is None else round(support, 4),
+                answers=answers,
             )
         )
     text, citations, renumbered = _compose(kept, flat, sources)
@@ -259,6 +273,7 @@ def _compose(
                         quote=quote,
                         start=start,
                         end=end,
+                        rendering=plain if detect_language(plain) != detect_language(quote) else None,
                     )
                 )
             marks.append(number[j])

@@ -6,19 +6,25 @@ sentence is embedded and compared with the question, and the best ones (at most
 its citation marker. When even the best sentence is not similar enough to the
 question, the answer says the articles do not cover it and cites nothing.
 
-It does not translate: an English question gets the Arabic sentences that answer it.
+It does not translate: an English question gets the Arabic sentences that answer it, each
+behind a short English lead that states the values lifted from it (`compose`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from index.chunk import split_sentences
 from index.embed import Embedder
+from index.normalize import normalize
+from qa.facts import latin_names, months
+from qa.language import detect_language
 from qa.models import Citation, Language, Passage
+from qa.question import Slot, check_answering
 
 #: The fixed reply when the articles do not answer, in the question's language.
 NOT_IN_ARTICLES: dict[Language, str] = {
@@ -40,6 +46,8 @@ class Candidate:
     end: int
     text: str
     score: float = 0.0
+    #: The answering check's verdict (`qa.question`): None when not checked.
+    answers: bool | None = None
 
 
 def candidate_sentences(passages: Sequence[Passage]) -> list[Candidate]:
@@ -67,16 +75,38 @@ def score_sentences(query_vector: Sequence[float], candidates: list[Candidate], 
     return sorted(scored, key=lambda c: -c.score)
 
 
+def rank_sources(
+    query_vector: Sequence[float], candidates: list[Candidate], embedder: Embedder, slot: Slot
+) -> list[Candidate]:
+    """Candidates scored against the question and checked for answering it: those that fill its slot first.
+
+    Within each group the order is the cosine's. This is the order of the sentences the
+    model is given and of the extractive answer (`bench/answering.py` measures it).
+    """
+    scored = [replace(c, answers=check_answering(slot, c.text).answers)
+              for c in score_sentences(query_vector, candidates, embedder)]  # fmt: skip
+    return sorted(scored, key=lambda c: not c.answers)
+
+
 def select(scored: Sequence[Candidate], *, min_relevance: float, max_sentences: int) -> list[Candidate]:
-    """The sentences that make the answer; empty when none is relevant enough."""
-    if not scored or scored[0].score < min_relevance:
+    """The sentences that make the answer; empty when none that answers (or was not checked) is relevant enough."""
+    usable = [c for c in scored if c.answers is not False]
+    if not usable or usable[0].score < min_relevance:
         return []
-    best = scored[0].score
-    return [c for c in scored if c.score >= best - SCORE_MARGIN][:max_sentences]
+    best = max(c.score for c in usable)
+    return [c for c in usable if c.score >= best - SCORE_MARGIN][:max_sentences]
 
 
-def compose(chosen: Sequence[Candidate], language: Language) -> tuple[str, tuple[Citation, ...]]:
-    """Answer text with a marker after each sentence, and the citations the markers name."""
+def compose(
+    chosen: Sequence[Candidate], language: Language, slot: Slot | None = None
+) -> tuple[str, tuple[Citation, ...]]:
+    """Answer text with a marker after each sentence, and the citations the markers name.
+
+    A sentence in the question's language is shown as it is. An Arabic sentence answering
+    an English question is shown as the evidence of a short English lead that states only
+    what can be lifted from it safely (`english_lead`: its new numbers, dates and Latin
+    names): `The articles give 350 [1]: «وكانت إيران أطلقت 350 صاروخا…»`.
+    """
     if not chosen:
         return NOT_IN_ARTICLES[language], ()
     citations = tuple(
@@ -93,4 +123,91 @@ def compose(chosen: Sequence[Candidate], language: Language) -> tuple[str, tuple
         )
         for i, c in enumerate(chosen, start=1)
     )
-    return " ".join(f"{c.quote} [{c.marker}]" for c in citations), citations
+    parts = []
+    for i, c in enumerate(citations):
+        if language == "en" and detect_language(c.quote) != "en":
+            lead = english_lead(c.quote, slot) if i == 0 else "They also say"
+            parts.append(f"{lead} [{c.marker}]: «{_shorten(c.quote)}»")
+        else:
+            parts.append(f"{c.quote} [{c.marker}]")
+    return " ".join(parts), citations
+
+
+#: Longest quote shown inside an English-led answer (the citation keeps the whole sentence).
+QUOTE_CHARS = 220
+_EN_MONTHS = ("January February March April May June July August September October November December").split()
+_EN_DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+_NUMBER_WITH_UNIT = re.compile(r"(\d+(?:[.,]\d+)*)\s*(%|٪|في المئة|في المائة|بالمئة|بالمائة)?")
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+# Arabic time expressions (normalised) and their English form, for the lead of a "when" answer.
+_RELATIVE_TIMES = [(normalize(ar), en) for ar, en in (
+    ("أمس", "yesterday"), ("هذا الأسبوع", "this week"), ("الأسبوع الماضي", "last week"),
+    ("الأسبوع المقبل", "next week"), ("الشهر الماضي", "last month"), ("الشهر المقبل", "next month"),
+    ("العام الماضي", "last year"), ("العام المقبل", "next year"), ("أسبوعين", "two weeks"),
+    ("يومين", "two days"), ("شهرين", "two months"), ("عامين", "two years"),
+)]  # fmt: skip
+
+
+def english_lead(sentence: str, slot: Slot | None) -> str:
+    """An English lead for an Arabic sentence: "The articles give 350", or "The articles say" with nothing to lift.
+
+    Only values the citation checker can verify word for word are lifted: numbers (with a
+    percent sign), month and weekday names (with their day number), years, and Latin-script
+    names written in the sentence; none that the question itself already gives.
+    """
+    values = lift_values(sentence, slot)
+    return f"The articles give {_join(values)}" if values else "The articles say"
+
+
+def lift_values(sentence: str, slot: Slot | None) -> list[str]:
+    """The values of `sentence` an English lead may state (see `english_lead`), in the slot's order of interest."""
+    known = set(slot.numbers) if slot else set()
+    norm = normalize(sentence)
+    dates: list[str] = []
+    used: set[str] = set()
+    for name, days, index in months_with_days(norm):
+        used |= days
+        if index not in (slot.dates if slot else ()):
+            dates.append(name)
+    years = [y for y in dict.fromkeys(_YEAR.findall(norm)) if y not in known]
+    nums = []
+    for m in _NUMBER_WITH_UNIT.finditer(norm):
+        n = m.group(1).replace(",", "")
+        if n in known or n in used or n in years:
+            continue
+        nums.append(n + ("%" if m.group(2) else ""))
+    names = [n for n in latin_names(sentence) if not slot or n.lower() not in slot.names]
+    kind = slot.kind if slot else "what"
+    if kind == "when":  # one time expression is the answer; with several, the lead cannot tell which
+        times = list(dict.fromkeys(dates + years + [en for ar, en in _RELATIVE_TIMES if ar in norm]))
+        return times if len(times) == 1 else []
+    groups = {"count": nums, "who": names, "where": names}.get(kind, names)
+    return list(dict.fromkeys(groups))[:2]
+
+
+def months_with_days(norm: str) -> list[tuple[str, set[str], int]]:
+    """English forms of the month and weekday names in normalised text, the day numbers they take, their index."""
+    out: list[tuple[str, set[str], int]] = []
+    words = norm.split()
+    for i, w in enumerate(words):
+        found = months(w)
+        if not found:
+            continue
+        idx = min(found)
+        if idx >= 100:
+            out.append((_EN_DAYS[idx - 100], set(), idx))
+            continue
+        day = words[i - 1] if i > 0 and words[i - 1].isdigit() and len(words[i - 1]) <= 2 else None
+        out.append((f"{day} {_EN_MONTHS[idx]}" if day else _EN_MONTHS[idx], {day} if day else set(), idx))
+    return out
+
+
+def _join(values: Sequence[str]) -> str:
+    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " and " + values[-1]
+
+
+def _shorten(quote: str) -> str:
+    if len(quote) <= QUOTE_CHARS:
+        return quote
+    cut = quote.rfind(" ", 0, QUOTE_CHARS)
+    return quote[: cut if cut > 0 else QUOTE_CHARS] + "…"

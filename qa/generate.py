@@ -6,12 +6,14 @@ draft. Steps:
 
 1. a follow-up question is made standalone (`qa.followup`) and retrieval uses that;
 2. the retrieved passages' sentences are scored against the question (the
-   extractive scorer). When even the best is below the relevance threshold the
-   answer is the fixed "the articles do not say" reply, without calling a model;
+   extractive scorer) and checked for answering it (`qa.question`: the asked
+   number, date or name, and content beyond the question's own). When no sentence
+   that answers reaches the relevance threshold, the answer is the fixed "the
+   articles do not say" reply, without calling a model;
 3. the best `llm_passages` sentences become the numbered passages of the prompt
    (`qa.prompt`), which keeps the prompt short: a few seconds on a CPU;
-4. the draft is checked sentence by sentence (`qa.citations`); what survives is the
-   answer. When nothing survives, or the model says the articles do not answer
+4. the draft is checked sentence by sentence (`qa.citations`: support, then
+   answering); what survives is the answer. When nothing survives, or the model says the articles do not answer
    although relevant sentences were found (a 1.5B model refuses too readily), the
    extractive answer (retrieved sentences, quoted and cited) is shown instead; the
    draft and the verdict on each of its sentences stay in the `Answer`.
@@ -29,12 +31,13 @@ from collections.abc import Callable, Iterator, Sequence
 
 from index.embed import Embedder
 from qa.citations import check_citations
-from qa.extractive import candidate_sentences, compose, score_sentences, select
+from qa.extractive import candidate_sentences, compose, rank_sources, select
 from qa.followup import standalone_question
 from qa.language import detect_language
 from qa.llm import ChatModel
 from qa.models import Answer, AnswerEvent, Passage
 from qa.prompt import answer_messages
+from qa.question import analyze_question
 from qa.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -69,9 +72,10 @@ def answer_events(
     passages = tuple(retrieve(standalone, vector, k))
     timings["retrieve"] = _ms(t)
     t = time.perf_counter()
-    scored = score_sentences(vector, candidate_sentences(passages), embedder)
+    slot = analyze_question(standalone)
+    scored = rank_sources(vector, candidate_sentences(passages), embedder, slot)
     chosen = select(scored, min_relevance=s.min_relevance(language), max_sentences=s.max_answer_sentences)
-    text, citations = compose(chosen, language)
+    text, citations = compose(chosen, language, slot)
     timings["answer"] = _ms(t)
     base = Answer(
         question=question, text=text, language=language, answered=bool(citations), citations=citations,
@@ -84,7 +88,7 @@ def answer_events(
 
     t = time.perf_counter()
     sources = scored[: s.llm_passages]
-    messages = answer_messages(standalone, [c.text for c in sources], language)
+    messages = answer_messages(standalone, [c.text for c in sources], language, slot.kind)
     timings["prompt"] = _ms(t)
     t = time.perf_counter()
     draft = ""
@@ -104,7 +108,9 @@ def answer_events(
     timings["generation"] = _ms(t)
 
     t = time.perf_counter()
-    verified = check_citations(draft, sources, embedder, min_support=s.min_support(language), language=language)
+    verified = check_citations(
+        draft, sources, embedder, min_support=s.min_support(language), language=language, slot=slot
+    )
     timings["verification"] = _ms(t)
     common = {"draft": draft, "sentences": verified.sentences, "timings": timings}
     if verified.answered:

@@ -2,7 +2,9 @@
 
 Only the two languages the product serves. Mixed text goes by the majority of
 words, a tie by the first word with letters, so an English question naming an
-Arabic person is English and an Arabic question naming "ChatGPT" is Arabic.
+Arabic person is English and an Arabic question naming "ChatGPT" is Arabic. An
+answer's language (`answer_language`) leaves out the «quoted» Arabic evidence an
+English answer may carry.
 """
 
 from __future__ import annotations
@@ -13,6 +15,15 @@ from qa.models import Language
 
 _WORD = re.compile(r"[^\W\d_]+")
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+_QUOTED = re.compile(r"«[^»]*»")
+
+
+def answer_language(text: str) -> Language:
+    """The language an answer is written in: its own words, not the «quoted» evidence it carries."""
+    own = _QUOTED.sub(" ", text)
+    return detect_language(own if _WORD.search(own) else text)
 
 
 def detect_language(text: str) -> Language:

@@ -42,6 +42,11 @@ class Citation(BaseModel):
     quote: str = Field(min_length=1, description="Exactly the article's text from start to end.")
     start: int = Field(ge=0)
     end: int = Field(gt=0)
+    rendering: str | None = Field(
+        None,
+        description="A machine rendering of the claim in the question's language (the model's sentence that cites "
+        "this span and passed the checks); the quote stays the evidence.",
+    )
 
 
 class SentenceCheck(BaseModel):
@@ -56,6 +61,7 @@ class SentenceCheck(BaseModel):
     reason: str | None = Field(None, description="Why it was dropped.")
     note: str | None = Field(None, description="Repairs made to a kept sentence (citations removed or added).")
     support: float | None = Field(None, description="Similarity to the best cited span.")
+    answers: bool | None = Field(None, description="Whether it fills the question's slot (None: not reached).")
 
 
 def total_ms(timings: dict[str, float]) -> float:

@@ -44,11 +44,27 @@ def fence(text: str) -> str:
     return _TAG.sub(lambda m: m.group(0).replace("<", "‹").replace(">", "›"), text)
 
 
-def answer_messages(question: str, passages: Sequence[str], language: Language) -> list[Message]:
-    """System and user messages asking for a cited answer from `passages` (numbered from 1)."""
+#: What the answer must state, by question kind (`qa.question`): the checker drops a sentence that lacks it.
+SLOT_HINTS: dict[str, str] = {
+    "count": "The question asks how many or how much: state the number the passages give.",
+    "when": "The question asks when: state the date or time the passages give.",
+    "who": "The question asks who: name the person or organisation the passages give.",
+    "where": "The question asks where: name the place the passages give.",
+}
+
+
+def answer_messages(
+    question: str, passages: Sequence[str], language: Language, kind: str | None = None
+) -> list[Message]:
+    """System and user messages asking for a cited answer from `passages` (numbered from 1).
+
+    `kind` (the question's kind, `qa.question.question_kind`) adds what the answer must state.
+    """
     system = _SYSTEM.format(not_found_en=NOT_IN_ARTICLES["en"], not_found_ar=NOT_IN_ARTICLES["ar"])
     blocks = "\n".join(f'<passage n="{i}">\n{fence(text)}\n</passage>' for i, text in enumerate(passages, start=1))
-    reminder = f"Answer in {LANGUAGE_NAMES[language]}, with a [n] citation in every sentence."
+    hint = SLOT_HINTS.get(kind or "", "")
+    reminder = f"{hint} Do not repeat the question. " if hint else "Do not repeat the question. "
+    reminder += f"Answer in {LANGUAGE_NAMES[language]}, with a [n] citation in every sentence."
     user = f"Passages:\n{blocks}\n\nQuestion: {question}\n{reminder}"
     return [("system", system), ("user", user)]
 

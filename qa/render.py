@@ -17,10 +17,11 @@ import html
 import re
 import uuid
 
-from qa.language import detect_language
+from qa.language import answer_language, detect_language
 from qa.models import Answer, Citation, Language
 
 _MARKER = re.compile(r"\[(\d+)\]")
+_QUOTE = re.compile(r"«([^»]*)»")
 
 #: Styles for the chat (RTL-aware: `border-inline-start` follows the text direction). Gradio's chat
 #: bubbles align text to the left whatever its direction, so every block says its own alignment.
@@ -39,6 +40,7 @@ CSS = """
 .sources blockquote { margin: .3em 0 .5em; padding: .3em .6em; border-inline-start: 3px solid #d1d5db;
   unicode-bidi: plaintext; }
 .sources mark { background: #fde68a; color: inherit; }
+.rendering { font-size: .9em; opacity: .85; margin: 0 0 .5em; }
 .answer-meta { font-size: .8em; opacity: .7; margin-top: .4em; }
 .not-verified { opacity: .75; text-decoration: line-through; }
 .dropped { font-size: .85em; margin-top: .4em; opacity: .85; }
@@ -47,8 +49,8 @@ CSS = """
 
 
 def direction(text: str) -> str:
-    """`rtl` when most words of `text` are Arabic (so an Arabic quote in an English answer stays readable)."""
-    return "rtl" if detect_language(text) == "ar" else "ltr"
+    """`rtl` when most words of `text` are Arabic, not counting «quoted» evidence (an English-led answer is `ltr`)."""
+    return "rtl" if answer_language(text) == "ar" else "ltr"
 
 
 def highlighted_passage(answer: Answer, citation: Citation) -> str:
@@ -75,6 +77,14 @@ def message_uid() -> str:
     return "m" + uuid.uuid4().hex[:12]
 
 
+def rendering(c: Citation) -> str:
+    """The machine rendering of a cited claim, labelled as such (empty when there is none)."""
+    if not c.rendering:
+        return ""
+    text = html.escape(c.rendering)
+    return f'<div class="rendering" dir="{direction(c.rendering)}"><i>Machine rendering:</i> {text}</div>'
+
+
 def format_answer_html(answer: Answer, *, footer: str | None = None, uid: str | None = None) -> str:
     """The answer with clickable markers, then its sources with their highlighted passages.
 
@@ -90,13 +100,16 @@ def format_answer_html(answer: Answer, *, footer: str | None = None, uid: str | 
         return f'<a class="cite" href="#{uid}-{c.marker}" title="{html.escape(c.quote, quote=True)}">[{c.marker}]</a>'
 
     body = _MARKER.sub(link, html.escape(answer.text))
+    # «Arabic evidence» quoted inside an English answer keeps its own direction.
+    body = _QUOTE.sub(lambda m: f'«<bdi dir="{direction(m.group(1))}">{m.group(1)}</bdi>»', body)
     # The direction follows the answer's own text: an English question may get Arabic quotes.
     parts = [f'<div class="answer" dir="{direction(answer.text)}">{body}</div>']
     if answer.citations:
         label = "المصادر" if answer.language == "ar" else "Sources"
         items = "".join(
             f'<details class="source" id="{uid}-{c.marker}"><summary><b>[{c.marker}]</b> {source_label(c)}</summary>'
-            f'<blockquote dir="{direction(c.quote)}">{highlighted_passage(answer, c)}</blockquote></details>'
+            f'<blockquote dir="{direction(c.quote)}">{highlighted_passage(answer, c)}</blockquote>'
+            f"{rendering(c)}</details>"
             for c in answer.citations
         )
         parts.append(f'<div class="sources" dir="{direction(answer.text)}"><b>{label}</b>{items}</div>')

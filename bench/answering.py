@@ -1,0 +1,243 @@
+"""Measure and calibrate the answer side on XQuAD dev: answering check, sentences given to the model, refusals.
+
+XQuAD dev (Arabic paragraphs; the same questions in Arabic and English) is indexed
+through the real pipeline (chunks, e5, Chroma, BM25). Its articles are split in two
+halves by their order in the file (even: A, tuned on; odd: B, reported), and every
+figure is printed for both. For every question:
+
+1. the answering check (`qa.question.check_answering`): pass rate of the sentence
+   holding the gold answer (recall) and of the other sentences of the paragraph
+   (false accepts), per question kind and language, for `MIN_NEW_TERMS` 1..3;
+2. answer-sentence recall: how often the sentence holding the gold answer is among
+   the sentences `qa.generate.choose_sources` gives the model, for a few orderings
+   and counts (the current one first);
+3. answerability: the question asked of the full index (should be answered) and of
+   the index without its gold paragraph (the rest of its article stays: close
+   distractors, through a `RetrievalFilter`; should be refused), with the relevance
+   threshold per language chosen on half A (Youden's J) and applied to half B.
+
+    python bench/answering.py [--evaldata ../shared/evaldata] [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from statistics import mean
+
+import numpy as np
+
+from index.chunk import chunk_article, chunker_id, split_sentences
+from index.embed import Embedder, load_embedder
+from index.ingest import write_articles
+from index.lexical import Analyzer, LexicalIndex
+from index.models import Article
+from index.store import ChunkStore
+from qa import question as qmod
+from qa.extractive import Candidate, candidate_sentences, rank_sources
+from qa.models import Passage
+from qa.question import analyze_question, check_answering
+from qa.retrieve import HybridRetriever, RetrievalFilter
+from qa.settings import Settings
+
+
+class CachedEmbedder:
+    """The real embedder with passage vectors memoised by text (sentences repeat across questions)."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.cache: dict[str, list[float]] = {}
+
+    @property
+    def model_id(self) -> str:
+        return self.inner.model_id
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    def embed_passages(self, texts: Sequence[str]) -> list[list[float]]:
+        missing = [t for t in dict.fromkeys(texts) if t not in self.cache]
+        if missing:
+            self.cache.update(zip(missing, self.inner.embed_passages(missing), strict=True))
+        return [self.cache[t] for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+
+def load(evaldata: Path) -> tuple[list[Article], list[dict[str, object]]]:
+    ar = json.loads((evaldata / "xquad-dev" / "xquad.ar.dev.json").read_text(encoding="utf-8"))
+    en = json.loads((evaldata / "xquad-dev" / "xquad.en.dev.json").read_text(encoding="utf-8"))
+    en_q = {q["id"]: q for a in en["data"] for p in a["paragraphs"] for q in p["qas"]}
+    articles: list[Article] = []
+    cases: list[dict[str, object]] = []
+    for di, doc in enumerate(ar["data"]):
+        for para in doc["paragraphs"]:
+            ctx = para["context"]
+            aid = f"ctx{len(articles):05d}"
+            articles.append(Article(id=aid, title=str(doc["title"]), text=ctx, source=f"xquad-{di}"))
+            for qa in para["qas"]:
+                start = int(qa["answers"][0]["answer_start"])
+                gold = next(((s, e) for s, e in split_sentences(ctx) if s <= start < e), (0, len(ctx)))
+                common = {"article": aid, "doc": di, "half": "A" if di % 2 == 0 else "B", "gold": gold}
+                cases.append({**common, "language": "ar", "question": qa["question"]})
+                if qa["id"] in en_q:
+                    cases.append({**common, "language": "en", "question": en_q[qa["id"]]["question"]})
+    return articles, cases
+
+
+def build(articles: Sequence[Article], settings: Settings, embedder: Embedder, workdir: Path) -> HybridRetriever:
+    chunker = chunker_id(settings.chunk_max_chars, settings.chunk_overlap)
+    store = ChunkStore.open(workdir / "store", model_id=embedder.model_id, dim=embedder.dim, chunker=chunker,
+                            create=True)  # fmt: skip
+    lexical = LexicalIndex(workdir / "lexical", Analyzer(settings.lexical_stemmer), chunker=chunker)
+    batch = [(a, chunk_article(a, max_chars=settings.chunk_max_chars, overlap=settings.chunk_overlap), None)
+             for a in articles]  # fmt: skip
+    for i in range(0, len(batch), 8):
+        write_articles(store, embedder, batch[i : i + 8], lexical=lexical)
+    return HybridRetriever(store, lexical, lexical_weight=settings.lexical_weight,
+                           candidates=settings.retrieval_candidates)  # fmt: skip
+
+
+def holds_gold(c: Candidate, case: dict[str, object]) -> bool:
+    gs, ge = case["gold"]  # type: ignore[misc]
+    return c.passage.chunk.article_id == case["article"] and c.start < ge and c.end > gs
+
+
+def youden(pos: Sequence[float], neg: Sequence[float]) -> tuple[float, float, float]:
+    """(threshold, share of pos kept, share of neg refused) maximising J."""
+    best = (0.0, 0.0, 0.0, -1.0)
+    for t in np.unique(np.round(np.concatenate([pos, neg]), 3)):
+        kept = float(np.mean(np.asarray(pos) >= t))
+        refused = float(np.mean(np.asarray(neg) < t))
+        if kept + refused - 1 > best[3]:
+            best = (float(t), kept, refused, kept + refused - 1)
+    return best[:3]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--evaldata", type=Path, default=Settings(_env_file=None).evaldata_dir)
+    ap.add_argument("--cache-dir", type=Path, default=Path(".cache"))
+    ap.add_argument("--limit", type=int, default=0, help="questions per language (0: all)")
+    ap.add_argument("--out", type=Path, default=Path("artifacts/answering.json"))
+    args = ap.parse_args()
+    settings = Settings(cache_dir=args.cache_dir, _env_file=None)
+    articles, cases = load(args.evaldata)
+    if args.limit:
+        cases = [c for lang in ("ar", "en") for c in [c for c in cases if c["language"] == lang][: args.limit]]
+    embedder = CachedEmbedder(load_embedder(cache_dir=args.cache_dir))
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        retriever = build(articles, settings, embedder, Path(tmp))
+        print(f"indexed {len(articles)} paragraphs in {time.perf_counter() - t0:.0f} s; {len(cases)} questions")
+        all_ids = tuple(a.id for a in articles)
+        rows = []
+        for n, case in enumerate(cases):
+            q = str(case["question"])
+            vector = embedder.embed_query(q)
+            slot = analyze_question(q)
+
+            def scored(passages: list[Passage], v: list[float] = vector, slot: qmod.Slot = slot) -> list[Candidate]:
+                return rank_sources(v, candidate_sentences(passages), embedder, slot)
+
+            full = retriever.retrieve(q, vector, settings.top_k)
+            without = RetrievalFilter(article_ids=tuple(i for i in all_ids if i != case["article"]))
+            removed = retriever.retrieve(q, vector, settings.top_k, without)
+            ranked_full, ranked_removed = scored(full), scored(removed)
+            paragraph = next(a for a in articles if a.id == case["article"])
+            own = [paragraph.text[s:e] for s, e in split_sentences(paragraph.text)]
+            gs, ge = case["gold"]  # type: ignore[misc]
+            gold_text = paragraph.text[gs:ge]
+            rows.append({
+                **case, "kind": slot.kind,
+                "gold_new_terms": check_answering(slot, gold_text).new_terms,
+                "gold_pass": {m: _passes(slot, gold_text, m) for m in (1, 2, 3)},
+                "other_pass": {m: [_passes(slot, s, m) for s in own if s != gold_text] for m in (1, 2, 3)},
+                "cos_rank": _gold_rank(sorted(ranked_full, key=lambda c: -c.score), case),
+                "ranked_rank": _gold_rank(ranked_full, case),
+                "best_full": _best_passing(ranked_full, slot), "best_removed": _best_passing(ranked_removed, slot),
+                "best_full_any": max((c.score for c in ranked_full), default=0.0),
+                "best_removed_any": max((c.score for c in ranked_removed), default=0.0),
+            })  # fmt: skip
+            if n % 100 == 0:
+                print(f"  {n}/{len(cases)} questions, {time.perf_counter() - t0:.0f} s", flush=True)
+    report(rows)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(rows, ensure_ascii=False, default=str), encoding="utf-8")
+    print(f"rows in {args.out}")
+
+
+def _passes(slot: qmod.Slot, sentence: str, min_new: int) -> bool:
+    saved = qmod.MIN_NEW_TERMS
+    qmod.MIN_NEW_TERMS = min_new
+    try:
+        return check_answering(slot, sentence).answers
+    finally:
+        qmod.MIN_NEW_TERMS = saved
+
+
+def _gold_rank(ranked: Sequence[Candidate], case: dict[str, object]) -> int | None:
+    return next((i for i, c in enumerate(ranked, start=1) if holds_gold(c, case)), None)
+
+
+def _best_passing(ranked: Sequence[Candidate], slot: qmod.Slot) -> float:
+    return max((c.score for c in ranked if check_answering(slot, c.text).answers), default=0.0)
+
+
+def report(rows: list[dict[str, object]]) -> None:
+    by: Callable[[str, str], list[dict[str, object]]] = lambda half, lang: [  # noqa: E731
+        r for r in rows if r["half"] == half and r["language"] == lang
+    ]
+    print("\n1. answering check: gold sentence kept / other sentences of the paragraph kept, by MIN_NEW_TERMS")
+    for lang in ("ar", "en"):
+        for half in ("A", "B"):
+            rs = by(half, lang)
+            if not rs:
+                continue
+            cells = []
+            for m in (1, 2, 3):
+                g = mean(bool(r["gold_pass"][m]) for r in rs)  # type: ignore[index]
+                o = [x for r in rs for x in r["other_pass"][m]]  # type: ignore[index]
+                cells.append(f"m={m}: {g:.3f} / {mean(o) if o else 0:.3f}")
+            print(f"  {lang} half {half} ({len(rs)} q): " + " · ".join(cells))
+        kinds: dict[str, list[bool]] = defaultdict(list)
+        for r in rows:
+            if r["language"] == lang:
+                kinds[str(r["kind"])].append(bool(r["gold_pass"][qmod.MIN_NEW_TERMS]))  # type: ignore[index]
+        print(f"  {lang} gold kept by kind (m={qmod.MIN_NEW_TERMS}): "
+              + ", ".join(f"{k} {mean(v):.2f} ({len(v)})" for k, v in sorted(kinds.items())))  # fmt: skip
+    print("\n2. answer-sentence recall: gold sentence among the first N sentences given to the model")
+    for lang in ("ar", "en"):
+        for half in ("A", "B"):
+            rs = by(half, lang)
+            if not rs:
+                continue
+            cells = []
+            for key, name in (("cos_rank", "cosine"), ("ranked_rank", "rank_sources")):
+                for n in (3, 5):
+                    cells.append(f"{name}@{n} {mean((r[key] or 99) <= n for r in rs):.3f}")  # type: ignore[operator]
+            print(f"  {lang} half {half}: " + " · ".join(cells))
+    print("\n3. answerability: answer on the full index, refuse without the gold paragraph (threshold from half A)")
+    for lang in ("ar", "en"):
+        for key in ("", "_any"):
+            a = by("A", lang)
+            if not a:
+                continue
+            t, kept, refused = youden([r[f"best_full{key}"] for r in a], [r[f"best_removed{key}"] for r in a])  # type: ignore[misc]
+            b = by("B", lang)
+            kb = mean(r[f"best_full{key}"] >= t for r in b) if b else 0.0  # type: ignore[operator]
+            rb = mean(r[f"best_removed{key}"] < t for r in b) if b else 0.0  # type: ignore[operator]
+            name = "passing the check" if not key else "any sentence"
+            print(f"  {lang}, best {name}: threshold {t:.3f}; A answered {kept:.3f} refused {refused:.3f}; "
+                  f"B answered {kb:.3f} refused {rb:.3f}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

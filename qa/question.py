@@ -1,0 +1,203 @@
+"""What a question asks for, and whether a sentence answers it (the answering check).
+
+The citation checker (`qa.citations`) proves that a sentence is supported by
+the passage it cites; it does not prove that the sentence answers the question.
+This module does that part, in both languages:
+
+- `analyze_question` reads the question's kind from its wording: how many/much
+  (`count`), `when`, `who`, `where`, `which`/`what`, yes/no, `why`, `how`, with
+  the numbers, date words and content terms the question itself already holds;
+- `check_answering(slot, sentence)` says whether a sentence fills the asked slot:
+  a number the question does not already give for `count`, a date or time
+  expression for `when`, a Latin-script name the question does not name for
+  `who`/`where` in English sentences; a sentence in the question's language must
+  bring content of its own (the typed value, or for the other kinds
+  `MIN_NEW_TERMS` analysed terms that are not the question's), so a sentence
+  that restates the question or only its context never passes.
+
+Deliberately not done: Arabic-script names are not recognised as names (no
+offline Arabic NER works here), so an Arabic sentence answering "who"/"where"
+passes on new content, not on a recognised person or place; and an Arabic
+sentence answering an English question cannot be compared word for word with
+it, so only the typed slots (numbers, dates) are checked across languages.
+`bench/calibrate_answering.py` measures the check on XQuAD dev (pass rate of
+the sentence holding the gold answer against the other sentences of its
+paragraph, per kind and language), which is where `MIN_NEW_TERMS` comes from.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from index.lexical import Analyzer
+from index.normalize import normalize, tokens
+from qa.facts import latin_names, months, numbers
+from qa.language import detect_language
+from qa.models import Language
+
+Kind = Literal["count", "when", "who", "where", "which", "yesno", "why", "how", "what"]
+
+#: A sentence in the question's language must bring at least this many analysed terms the question lacks.
+MIN_NEW_TERMS = 2
+
+# English patterns over the lower-cased question; the first that matches decides.
+_EN_KINDS: list[tuple[Kind, re.Pattern[str]]] = [
+    ("when", re.compile(r"\b(when|what (year|date|day|month|time)|which (year|date|day|month)|since when)\b")),
+    (
+        "count",
+        re.compile(
+            r"\b(how (many|much|long|old|far|often|large|big)|what( [a-z]+){0,2} (number|percentage|percent|"
+            r"proportion|share|amount|level|degree|rate|price|cost|purity|size|quantity|sum|grade|figure)|"
+            r"to what (level|degree|extent))\b"
+        ),
+    ),
+    ("who", re.compile(r"\b(who|whom|whose|which (person|official|minister|leader|man|woman))\b")),
+    ("where", re.compile(r"\b(where|which (country|countries|city|cities|place|capital)|what (country|city|place))\b")),
+    ("why", re.compile(r"\bwhy\b|\bwhat (caused|prompted|led to)\b|\bfor what reason\b")),
+    ("yesno", re.compile(r"^(is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|may|might)\b")),
+    ("how", re.compile(r"\bhow\b")),
+    ("which", re.compile(r"\bwhich\b")),
+]
+# Arabic patterns over the normalised question (alef forms, ta marbuta and alef maqsura folded).
+_AR_KINDS: list[tuple[Kind, re.Pattern[str]]] = [
+    ("when", re.compile(r"(^|\s)(و?متي|منذ متي|في اي (يوم|عام|سنه|شهر|تاريخ|وقت)|ما تاريخ|ما موعد)(\s|$|\?)")),
+    (
+        "count",
+        re.compile(
+            r"(^|\s)(و?[بفل]?كم|و?ما (ال)?(عدد|نسبه|حجم|مقدار|قيمه|سعر|مده|درجه|كميه|مستوي)"
+            r"|الي اي (نسبه|درجه|مستوي|حد))(\s|$)"
+        ),
+    ),
+    ("who", re.compile(r"^[وف]?من\s|(^|\s)(مع|الي|عن) من(\s|$)|(^|\s)من (هو|هي|هم|الذي|التي)(\s|$)")),
+    ("where", re.compile(r"(^|\s)(و?اين|الي اين|من اين|في اي (دوله|مدينه|بلد|مكان|عاصمه))(\s|$)")),
+    ("why", re.compile(r"(^|\s)(و?لماذا|و?لم|ما سبب|ما الذي دفع)(\s|$)")),
+    ("yesno", re.compile(r"^(و?هل)(\s|$)")),
+    ("how", re.compile(r"(^|\s)(و?كيف)(\s|$)")),
+    ("which", re.compile(r"(^|\s)(و?اي|باي|لاي|في اي)(\s|$)")),
+]
+# Time expressions besides month and weekday names and years (normalised forms).
+_EN_TIME = re.compile(
+    r"\b(yesterday|today|tomorrow|tonight|ago|earlier|later|recently|since|until|(last|this|next|past|coming) "
+    r"(week|month|year|weekend|day|morning|evening|night)|(morning|evening|night|end|beginning|start) of|"
+    r"\d+\s*(days?|weeks?|months?|years?|hours?)|(one|two|three|four|five|six|seven|eight|nine|ten|few|several) "
+    r"(days?|weeks?|months?|years?|hours?)|weeks?|months?|decades?|century)\b"
+)
+_AR_TIME = re.compile(
+    r"(امس|غدا|الماضي|الماضيه|المقبل|المقبله|القادم|الجاري|الحالي|الاخير|الاخيره|منذ|حتي الان|صباح|مساء|ليل|"
+    r"اسبوع|اسابيع|اسبوعين|يومين|ايام|يوما|شهرين|اشهر|شهور|شهرا|عامين|اعوام|عاما|سنوات|سنه|ساعات|ساعه|الاسبوع|"
+    r"الشهر|العام|هذا العام|نهايه|بدايه|مطلع|اواخر|اوائل)"
+)
+_MARKERS = re.compile(r"\[\s*\d+(?:\s*[,،]\s*\d+)*\s*\]")
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+# Arabic duals of counted nouns state a number without a digit ("يومين" is 2 days, "مصدران" 2 sources).
+_AR_DUAL = re.compile(r"[\u0621-\u064a]{3,}(ين|ان)$")
+_AR_QUESTION_WORDS = frozenset(normalize(w) for w in "كم متى أين لماذا لم كيف هل ماذا ما من أي الذي التي".split())
+_EN_STOP = frozenset(
+    "a an the and or but so of to in on at by for from with about as is are was were be been being did do does "
+    "has have had will would can could should may might what which who whom whose when where why how many much "
+    "it its they them their he him his she her this that these those there then also too not no yes any some "
+    "said says say according after before during since while into over under than more most other such".split()
+)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """What a question asks for: its kind and language, and what it already states itself."""
+
+    kind: Kind
+    language: Language
+    numbers: frozenset[str]
+    dates: frozenset[int]
+    names: frozenset[str]
+    terms: frozenset[str]
+
+
+@dataclass(frozen=True)
+class AnsweringCheck:
+    """The verdict of `check_answering` on one sentence."""
+
+    answers: bool
+    reason: str | None = None
+    new_terms: int = 0
+
+
+def question_kind(question: str) -> Kind:
+    """The kind of a question from its wording ("what" when nothing more specific is asked)."""
+    language = detect_language(question)
+    text = question.lower().strip() if language == "en" else normalize(question).strip()
+    text = re.sub(r"[?؟!.]+", " ", text).strip()
+    for kind, pattern in _EN_KINDS if language == "en" else _AR_KINDS:
+        if pattern.search(text):
+            return kind
+    return "what"
+
+
+def analyze_question(question: str) -> Slot:
+    """The slot a question asks to fill (see the module docstring)."""
+    return Slot(
+        kind=question_kind(question),
+        language=detect_language(question),
+        numbers=frozenset(numbers(question)),
+        dates=frozenset(months(question)),
+        names=frozenset(n.lower() for n in latin_names(question)),
+        terms=frozenset(content_terms(question)),
+    )
+
+
+def content_terms(text: str) -> set[str]:
+    """Analysed content terms (the lexical index's analyser: stop words out, stemmed), minus question words."""
+    kept = " ".join(t for t in tokens(text) if t not in _EN_STOP and t not in _AR_QUESTION_WORDS)
+    return set(_analyzer()(kept))
+
+
+def check_answering(slot: Slot, sentence: str) -> AnsweringCheck:
+    """Whether `sentence` fills the slot of the question `slot` was read from."""
+    sentence = _MARKERS.sub(" ", sentence)  # "[1]" is a citation, not the number 1
+    same_language = detect_language(sentence) == slot.language
+    new_terms = len(content_terms(sentence) - slot.terms)
+    if same_language and new_terms < 1:
+        return AnsweringCheck(False, "restates the question: no content of its own", new_terms)
+    if slot.kind == "count" and not _new_number(sentence, slot):
+        return AnsweringCheck(False, "asked how many/much, but it states no number the question lacks", new_terms)
+    if slot.kind == "when" and not _time_expression(sentence, slot):
+        return AnsweringCheck(False, "asked when, but it states no date or time", new_terms)
+    if slot.kind in ("who", "where") and detect_language(sentence) == "en":
+        named = {n.lower() for n in latin_names(sentence)} - slot.names
+        if not named:
+            return AnsweringCheck(False, f"asked {slot.kind}, but it names no one the question does not", new_terms)
+    elif slot.kind not in ("count", "when") and same_language and new_terms < MIN_NEW_TERMS:
+        # Nothing typed to look for: the sentence must bring enough of its own.
+        return AnsweringCheck(False, "restates the question or only its context", new_terms)
+    return AnsweringCheck(True, None, new_terms)
+
+
+def _new_number(sentence: str, slot: Slot) -> bool:
+    found = numbers(sentence) - slot.numbers
+    found -= set(_YEAR.findall(normalize(sentence))) if slot.kind == "count" else set()
+    if found:
+        return True
+    words = normalize(sentence).split()
+    return any(_AR_DUAL.search(w) and _AR_TIME.search(w) for w in words) or any(
+        w.endswith(("ين", "ان")) and w[:-2] in _COUNTED for w in (x.removeprefix("ال") for x in words)
+    )
+
+
+# Stems of nouns commonly counted in news whose dual says "two" (مصدرين = two sources).
+_COUNTED = frozenset(
+    normalize(w) for w in "مصدر مسؤول دولت جولت مرت طرف وفد موقع صاروخ هجوم جانب فريق شخص لاعب هدف".split()
+)
+
+
+def _time_expression(sentence: str, slot: Slot) -> bool:
+    norm = normalize(sentence)
+    if set(months(sentence)) - slot.dates or set(_YEAR.findall(norm)) - slot.dates:
+        return True
+    return bool(_EN_TIME.search(norm) if detect_language(sentence) == "en" else _AR_TIME.search(norm))
+
+
+@functools.cache
+def _analyzer() -> Analyzer:
+    return Analyzer("light")

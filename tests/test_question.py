@@ -1,0 +1,102 @@
+"""The answering check (`qa.question`) and the English-led extractive answer, on Arabic and English sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.extractive import compose, english_lead
+from qa.language import answer_language
+from qa.question import analyze_question, check_answering, question_kind
+from tests.fakes import MISSILES, TALKS, sources
+
+KINDS = [
+    ("How many missiles did Iran launch at Israel?", "count"),
+    ("What enrichment purity did Tehran reach in February?", "count"),
+    ("How long did the war last?", "count"),
+    ("When will IAEA inspectors visit Iran?", "when"),
+    ("In what year was the nuclear deal signed?", "when"),
+    ("Who headed the Iranian delegation?", "who"),
+    ("Where were the talks held?", "where"),
+    ("Which country hosted the talks?", "where"),
+    ("Did the White House comment on the talks?", "yesno"),
+    ("Why does Iran argue it may enrich uranium?", "why"),
+    ("How were messages passed between the sides?", "how"),
+    ("What did the spokesperson say?", "what"),
+    ("كم عدد الصواريخ التي أطلقتها إيران؟", "count"),
+    ("في كم موقعا غير معلن عثر على يورانيوم؟", "count"),
+    ("إلى أي نسبة وصل تخصيب إيران لليورانيوم؟", "count"),
+    ("ما النسبة اللازمة لصنع سلاح نووي؟", "count"),
+    ("متى اتهمت إيران الوكالة الذرية؟", "when"),
+    ("في أي يوم وصل ماكغورك إلى عمان؟", "when"),
+    ("من هو مدير الوكالة الدولية للطاقة الذرية؟", "who"),
+    ("مع من زار ماكجورك إسرائيل؟", "who"),
+    ("أين جرت المحادثات؟", "where"),
+    ("هل ستعود إيران إلى التفاوض؟", "yesno"),
+    ("لماذا توقفت المحادثات؟", "why"),
+    ("كيف تم صد الهجوم؟", "how"),
+    ("ما موقف الصين من المحادثات؟", "what"),  # "من" here is "of", not "who"
+]
+
+
+@pytest.mark.parametrize(("question", "kind"), KINDS)
+def test_question_kind(question: str, kind: str) -> None:
+    assert question_kind(question) == kind
+
+
+CHECKS = [
+    # (question, sentence, answers?)
+    ("How many missiles did Iran launch at Israel?", "Iran launched 350 missiles at Israel [1].", True),
+    ("How many missiles did Iran launch at Israel?", "Iran launched missiles at Israel [1].", False),
+    ("How many missiles did Iran launch at Israel?", "It was the first direct attack on Israel [1].", False),
+    ("How many missiles did Iran launch at Israel?", MISSILES, True),  # across languages: the number decides
+    ("How many of the 350 were drones?", "Iran launched 350 missiles and drones [1].", False),  # 350 is given
+    ("كم طائرة أطلقت إيران؟", "أطلقت إيران 350 صاروخا وطائرة [1].", True),
+    ("كم طائرة أطلقت إيران؟", "أطلقت إيران طائرات مسيرة على إسرائيل [1].", False),
+    ("كم مصدرا تحدث إلى أكسيوس؟", "تحدث مصدران مطلعان على المحادثات إلى أكسيوس.", True),  # a dual states 2
+    ("When did the envoys arrive in Oman?", "The envoys arrived in Oman on Tuesday [1].", True),
+    ("When did the envoys arrive in Oman?", "The envoys arrived in Oman [1].", False),
+    ("When did the envoys arrive in Oman?", TALKS, True),  # "يوم الثلاثاء" across languages
+    ("متى اتهمت إيران الوكالة؟", "في 19 يونيو اتهمت إيران الوكالة بأنها شريك [1].", True),
+    ("متى اتهمت إيران الوكالة؟", "اتهمت إيران الوكالة بأنها شريك في الحرب [1].", False),
+    ("Who headed the Iranian delegation?", "Ali Bagheri headed the Iranian delegation [1].", True),
+    ("Who headed the Iranian delegation?", "The Iranian delegation was headed by a negotiator [1].", False),
+    ("Where were the talks held?", "The talks were held in Oman [1].", True),
+    ("Where were the talks held?", "The talks were held in secret [1].", False),
+    # a sentence that restates the question never passes, whatever its kind
+    ("من هو نائب المتحدث باسم وزارة الخارجية الأميركية؟", "نائب المتحدث باسم وزارة الخارجية الأميركية [1][2].", False),
+    (
+        "من هو نائب المتحدث باسم وزارة الخارجية الأميركية؟",
+        "نائب المتحدث باسم وزارة الخارجية هو فيدانت باتيل [1].",
+        True,
+    ),
+    ("What did the spokesperson say about US policy?", "The spokesperson spoke about US policy [1].", False),
+    ("What did the spokesperson say about US policy?", "US policy toward Iran has not changed, he said [1].", True),
+]
+
+
+@pytest.mark.parametrize(("question", "sentence", "answers"), CHECKS)
+def test_check_answering(question: str, sentence: str, answers: bool) -> None:
+    verdict = check_answering(analyze_question(question), sentence)
+    assert verdict.answers is answers, verdict.reason
+    assert (verdict.reason is None) is answers
+
+
+def test_english_lead_lifts_only_what_the_checker_can_verify() -> None:
+    assert english_lead(MISSILES, analyze_question("How many missiles did Iran launch?")) == "The articles give 350"
+    assert english_lead(MISSILES, analyze_question("When did Iran attack Israel?")) == "The articles give 13 April"
+    assert english_lead(TALKS, analyze_question("When did the envoys arrive?")) == "The articles give Tuesday"
+    # A number the question already gives is not an answer; nothing else to lift: a neutral lead.
+    assert english_lead(MISSILES, analyze_question("Why did Iran fire 350 missiles?")) == "The articles say"
+    two_times = "قال بقائي اليوم الاثنين إن الوكالة ستجري زيارة إلى إيران في غضون أسبوعين."
+    assert english_lead(two_times, analyze_question("When will the IAEA visit?")) == "The articles say"
+
+
+def test_an_english_question_gets_an_english_led_answer_with_the_arabic_quote_as_evidence() -> None:
+    chosen = sources(MISSILES, TALKS)
+    text, citations = compose(chosen, "en", analyze_question("How many missiles did Iran launch at Israel?"))
+    assert text.startswith(f"The articles give 350 [1]: «{MISSILES}»")
+    assert "They also say [2]: «" in text
+    assert [c.quote for c in citations] == [MISSILES, TALKS]
+    assert answer_language(text) == "en"
+    arabic, _ = compose(chosen, "ar", analyze_question("كم صاروخا أطلقت إيران؟"))
+    assert arabic == f"{MISSILES} [1] {TALKS} [2]" and answer_language(arabic) == "ar"
