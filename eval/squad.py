@@ -16,6 +16,12 @@ Pipelines, all on the same embedding model and in the same run:
 `questions_path` is a parallel SQuAD file (e.g. XQuAD English) whose questions,
 matched by id, are asked of the first file's contexts as well.
 
+`run_cross_language` measures how English questions over Arabic contexts are
+searched (`Variant`: the question's Arabic rendering by the local model, see
+`qa.translate`, for the lexical side, the dense side or both; more candidates;
+another lexical weight), reported for the two halves of the file's articles
+(`title_halves`): weights are picked on half A and reported on both.
+
 Our pipeline is built through `index` directly (chunk, embed, store, lexical
 index) rather than `Assistant.ingest`, because SQuAD contexts are not news
 files: cleaning them would drop or split text and lose the gold paragraph.
@@ -30,7 +36,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -43,6 +49,9 @@ from index.store import ChunkStore
 from qa.language import detect_language
 from qa.retrieve import HybridRetriever
 from qa.settings import Settings
+
+if TYPE_CHECKING:
+    from qa.translate import QuestionTranslator
 
 PIPELINES = ("ours", "ours-dense", "llamaindex-dense", "llamaindex-bm25")
 TOP = 10
@@ -92,6 +101,8 @@ class PipelineReport(BaseModel):
 
     pipeline: str
     by_language: dict[str, Metrics]
+    #: half ("A", "B": see `title_halves`) -> language -> metrics; empty unless halves were asked for
+    by_half: dict[str, dict[str, Metrics]] = {}
     build_seconds: float
     build_cpu_seconds: float
     nodes: int
@@ -192,11 +203,23 @@ def _query_all(
     return ranked, times
 
 
+def _by_half(ranked: Sequence[Sequence[int]], cases: Sequence[Case], halves: dict[int, str] | None
+             ) -> dict[str, dict[str, Metrics]]:  # fmt: skip
+    if not halves:
+        return {}
+    out = {}
+    for half in sorted(set(halves.values())):
+        keep = [i for i, c in enumerate(cases) if halves[c.context] == half]
+        out[half] = _score([ranked[i] for i in keep], [cases[i] for i in keep])
+    return out
+
+
 def _report(name: str, ranked: list[list[int]], times: list[float], cases: Sequence[Case], build: float,
-            build_cpu: float, nodes: int) -> PipelineReport:  # fmt: skip
+            build_cpu: float, nodes: int, halves: dict[int, str] | None = None) -> PipelineReport:  # fmt: skip
     q = statistics.quantiles(times, n=20) if len(times) > 1 else times * 19
     return PipelineReport(
-        pipeline=name, by_language=_score(ranked, cases), build_seconds=round(build, 2),
+        pipeline=name, by_language=_score(ranked, cases), by_half=_by_half(ranked, cases, halves),
+        build_seconds=round(build, 2),
         build_cpu_seconds=round(build_cpu, 2), nodes=nodes,
         latency_p50_ms=round(statistics.median(times), 1), latency_p95_ms=round(q[18], 1),
         peak_memory_mb=round(_peak_mb(), 1),
@@ -207,16 +230,10 @@ def _ctx(article_id: str) -> int:
     return int(article_id.removeprefix("ctx"))
 
 
-def run_ours(
-    articles: Sequence[Article], cases: Sequence[Case], settings: Settings, embedder: Embedder, workdir: Path,
-    progress: Progress | None = None, *, dense_ablation: bool = True, answers: int = 0,
-) -> tuple[list[PipelineReport], dict[str, AnswerMetrics]]:  # fmt: skip
-    """Build and query the project's pipeline (and its dense-only ablation on the same index).
-
-    With `answers`, the first `answers` questions of each language are also answered by the
-    configured backend over this index (`qa.generate`, as `Assistant.ask` does) and scored
-    against the gold answers: exact match and token F1, the best over the gold answers.
-    """
+def build_ours(
+    articles: Sequence[Article], settings: Settings, embedder: Embedder, workdir: Path, progress: Progress | None = None
+) -> tuple[ChunkStore, LexicalIndex, int, float, float]:
+    """Index `articles` with the project's pipeline: (store, lexical index, chunks, wall seconds, CPU seconds)."""
     _peak_reset()
     t0, c0 = time.perf_counter(), time.process_time()
     chunker = chunker_id(settings.chunk_max_chars, settings.chunk_overlap)
@@ -235,7 +252,20 @@ def run_ours(
             if progress:
                 progress("ours: build", i + 1, len(articles))
     lexical.save()
-    build, build_cpu = time.perf_counter() - t0, time.process_time() - c0
+    return store, lexical, nodes, time.perf_counter() - t0, time.process_time() - c0
+
+
+def run_ours(
+    articles: Sequence[Article], cases: Sequence[Case], settings: Settings, embedder: Embedder, workdir: Path,
+    progress: Progress | None = None, *, dense_ablation: bool = True, answers: int = 0,
+) -> tuple[list[PipelineReport], dict[str, AnswerMetrics]]:  # fmt: skip
+    """Build and query the project's pipeline (and its dense-only ablation on the same index).
+
+    With `answers`, the first `answers` questions of each language are also answered by the
+    configured backend over this index (`qa.generate`, as `Assistant.ask` does) and scored
+    against the gold answers: exact match and token F1, the best over the gold answers.
+    """
+    store, lexical, nodes, build, build_cpu = build_ours(articles, settings, embedder, workdir, progress)
     reports = []
     weights = [("ours", settings.lexical_weight)] + ([("ours-dense", 0.0)] if dense_ablation else [])
     for name, weight in weights:
@@ -293,7 +323,7 @@ def answer_cases(
 
 def run_llamaindex(
     articles: Sequence[Article], cases: Sequence[Case], embedder: Embedder, workdir: Path,
-    progress: Progress | None = None, *, bm25: bool = True,
+    progress: Progress | None = None, *, bm25: bool = True, halves: dict[int, str] | None = None,
 ) -> list[PipelineReport]:  # fmt: skip
     """llama-index's default dense pipeline (VectorStoreIndex over Chroma) and default BM25, same model."""
     import chromadb
@@ -325,7 +355,7 @@ def run_llamaindex(
         return [_ctx(n.node.ref_doc_id or "") for n in dense.retrieve(q)]
 
     ranked, times = _query_all("llamaindex-dense", search_dense, cases, progress)
-    reports = [_report("llamaindex-dense", ranked, times, cases, build, build_cpu, len(nodes))]
+    reports = [_report("llamaindex-dense", ranked, times, cases, build, build_cpu, len(nodes), halves)]
     if bm25:
         from llama_index.retrievers.bm25 import BM25Retriever
 
@@ -338,7 +368,7 @@ def run_llamaindex(
             return [_ctx(n.node.ref_doc_id or "") for n in lexical.retrieve(q)]
 
         ranked, times = _query_all("llamaindex-bm25", search_bm25, cases, progress)
-        reports.append(_report("llamaindex-bm25", ranked, times, cases, build, build_cpu, len(nodes)))
+        reports.append(_report("llamaindex-bm25", ranked, times, cases, build, build_cpu, len(nodes), halves))
     return reports
 
 
@@ -378,6 +408,221 @@ def run_squad_retrieval(
         lexical=f"{Analyzer(settings.lexical_stemmer).id} weight={settings.lexical_weight}",
         pipelines=tuple(reports), answers=scored,
     )  # fmt: skip
+
+
+def title_halves(articles: Sequence[Article]) -> dict[int, str]:
+    """Context index -> "A" or "B": the sorted distinct titles alternate, so each article lies wholly in one half."""
+    titles = sorted({a.title for a in articles})
+    half = {t: "AB"[i % 2] for i, t in enumerate(titles)}
+    return {i: half[a.title] for i, a in enumerate(articles)}
+
+
+class Variant(BaseModel):
+    """How English questions are searched; Arabic questions are always searched as they are.
+
+    `lexical`: the text the lexical side analyses (the question, its Arabic rendering, or
+    both joined); `dense`: the question's vector alone, or with the rendering's (`mean`,
+    `extra_weight` on the rendering, or `max` of the two cosines); `candidates` per side
+    (None: the settings'); `lexical_weight_en`: the lexical weight for English questions
+    (None: the settings').
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    lexical: Literal["question", "rendering", "both"] = "question"
+    dense: Literal["question", "mean", "max"] = "question"
+    extra_weight: float = 0.5
+    candidates: int | None = None
+    lexical_weight_en: float | None = None
+
+    @property
+    def translates(self) -> bool:
+        """Whether the variant needs the rendering."""
+        return self.lexical != "question" or self.dense != "question"
+
+
+def variant_grid() -> list[Variant]:
+    """The variants `bench/retrieval.py --translate` measures: the cheap knobs, then the rendering's uses."""
+    out = [
+        Variant(name="ours"),
+        Variant(name="cand40", candidates=40),
+        Variant(name="cand60", candidates=60),
+        Variant(name="en-lex0", lexical_weight_en=0.0),
+        Variant(name="en-lex.12", lexical_weight_en=0.12),
+        Variant(name="tr-lexboth", lexical="both"),
+        Variant(name="tr-dense.3", dense="mean", extra_weight=0.3),
+        Variant(name="tr-dense.5", dense="mean"),
+        Variant(name="tr-lexboth-dense.3", lexical="both", dense="mean", extra_weight=0.3),
+        Variant(name="tr-union", lexical="rendering", dense="mean", extra_weight=0.0),
+    ]
+    for w in (0.03, 0.06, 0.1, 0.15):
+        out.append(Variant(name=f"tr-lex{w:g}", lexical="rendering", lexical_weight_en=w))
+    for ew in (0.3, 0.5, 0.7):
+        for w in (0.06, 0.1, 0.15):
+            out.append(Variant(name=f"tr-mean{ew:g}-lex{w:g}", lexical="rendering", dense="mean", extra_weight=ew,
+                               lexical_weight_en=w))  # fmt: skip
+    for w in (0.06, 0.1):
+        out.append(Variant(name=f"tr-max-lex{w:g}", lexical="rendering", dense="max", lexical_weight_en=w))
+    return out
+
+
+class CrossLanguageReport(BaseModel):
+    """`run_cross_language`: every variant on both halves, plus llama-index dense, and the translation cost."""
+
+    model_config = ConfigDict(frozen=True)
+
+    dataset: str
+    contexts: int
+    halves: dict[str, tuple[str, ...]]
+    translator: str
+    questions_en: int
+    translated: int
+    translation_p50_s: float
+    translation_p95_s: float
+    pipelines: tuple[PipelineReport, ...]
+    variants: tuple[Variant, ...]
+    picked: str | None = None
+
+
+def run_cross_language(
+    path: Path,
+    questions_path: Path,
+    *,
+    settings: Settings,
+    embedder: Embedder,
+    translator: QuestionTranslator,
+    variants: Sequence[Variant] | None = None,
+    limit: int | None = None,
+    llamaindex: bool = True,
+    cached_only: bool = False,
+    progress: Progress | None = None,
+) -> CrossLanguageReport:
+    """Every variant over one index of `path`'s contexts, Arabic and parallel English questions, by half.
+
+    Each English question is rendered once (`translator`, cached on disk); the query vectors
+    are computed once per text, so a variant's latency is the retrieval alone (no embedding).
+    `picked` is the variant with the best English recall@1 on half A (MRR breaks ties).
+    `cached_only` asks only the English questions already in the translator's cache (the
+    model is not called), so every variant is scored on the same questions while the cache fills.
+    """
+    variants = list(variants or variant_grid())
+    articles, cases = load_squad(path, questions_path)
+    cases = cases[:limit] if limit else cases
+    halves = title_halves(articles)
+    english = list(dict.fromkeys(c.question for c in cases if c.language == "en"))
+    renderings: dict[str, str | None] = {}
+    seconds: list[float] = []
+    if any(v.translates for v in variants):
+        for i, q in enumerate(english):
+            done = translator.cached(q) if cached_only else translator.lookup(q)
+            if done is not None:
+                renderings[q] = done.text
+                seconds.append(done.seconds)
+            if progress:
+                progress("translate", i + 1, len(english))
+        if cached_only:
+            english = [q for q in english if q in renderings]
+            cases = [c for c in cases if c.language != "en" or c.question in renderings]
+    texts = list(dict.fromkeys([c.question for c in cases] + [r for r in renderings.values() if r]))
+    vectors = {}
+    for i, text in enumerate(texts):
+        vectors[text] = embedder.embed_query(text)
+        if progress and (i % 50 == 0 or i == len(texts) - 1):
+            progress("embed queries", i + 1, len(texts))
+    reports: list[PipelineReport] = []
+    with tempfile.TemporaryDirectory(prefix="squad-xl-") as tmp:
+        store, lexical, nodes, build, build_cpu = build_ours(articles, settings, embedder, Path(tmp), progress)
+        memo: dict[tuple[Any, ...], tuple[list[int], float]] = {}
+        for v in variants:
+            retriever = HybridRetriever(store, lexical, lexical_weight=settings.lexical_weight,
+                                        candidates=v.candidates or settings.retrieval_candidates,
+                                        extra_mode="max" if v.dense == "max" else "mean",
+                                        extra_weight=v.extra_weight)  # fmt: skip
+            ranked, times = [], []
+            for i, case in enumerate(cases):
+                q = case.question
+                rendering = renderings.get(q) if case.language == "en" and v.translates else None
+                lexical_text, extra, weight = None, None, None
+                if case.language == "en":
+                    weight = v.lexical_weight_en
+                    if rendering and v.lexical != "question":
+                        lexical_text = rendering if v.lexical == "rendering" else f"{q} {rendering}"
+                    if rendering and v.dense != "question":
+                        extra = rendering
+                key = (retriever.candidates, q, lexical_text, extra, weight,
+                       (retriever.extra_mode, retriever.extra_weight) if extra else None)  # fmt: skip
+                if key not in memo:
+                    t = time.perf_counter()
+                    extra_vector = vectors[extra] if extra else None
+                    got = retriever.retrieve(q, vectors[q], TOP, lexical_text=lexical_text, extra_vector=extra_vector,
+                                             lexical_weight=weight)  # fmt: skip
+                    memo[key] = ([_ctx(p.chunk.article_id) for p in got], (time.perf_counter() - t) * 1000)
+                ranked.append(memo[key][0])
+                times.append(memo[key][1])
+                if progress and (i % 50 == 0 or i == len(cases) - 1):
+                    progress(f"{v.name}: questions", i + 1, len(cases))
+            reports.append(_report(v.name, ranked, times, cases, build, build_cpu, nodes, halves))
+        if llamaindex:
+            reports += run_llamaindex(articles, cases, embedder, Path(tmp), progress, bm25=False, halves=halves)
+    titles: dict[str, tuple[str, ...]] = {
+        h: tuple(sorted({a.title for i, a in enumerate(articles) if halves[i] == h})) for h in "AB"
+    }
+    timed = [x for x in seconds if x > 0]
+    tq = statistics.quantiles(timed, n=20) if len(timed) > 1 else timed * 19
+    return CrossLanguageReport(
+        dataset=Path(path).stem + f"+{Path(questions_path).stem}", contexts=len(articles), halves=titles,
+        translator=f"{translator.llm.name} prompt v{_prompt_version()}", questions_en=len(english),
+        translated=sum(r is not None for r in renderings.values()),
+        translation_p50_s=round(statistics.median(timed), 2) if timed else 0.0,
+        translation_p95_s=round(tq[18], 2) if timed else 0.0,
+        pipelines=tuple(reports), variants=tuple(variants), picked=pick_best(reports, [v.name for v in variants]),
+    )  # fmt: skip
+
+
+def _prompt_version() -> int:
+    from qa.translate import PROMPT_VERSION
+
+    return PROMPT_VERSION
+
+
+def pick_best(
+    reports: Sequence[PipelineReport], names: Sequence[str], half: str = "A", language: str = "en"
+) -> str | None:
+    """The pipeline among `names` with the best recall@1 (then MRR@10, then recall@5) for `language` on `half`."""
+    scored = [
+        (m.recall_at_1, m.mrr_at_10, m.recall_at_5, r.pipeline)
+        for r in reports
+        if r.pipeline in names and (m := r.by_half.get(half, {}).get(language)) is not None
+    ]
+    return max(scored, key=lambda t: t[:3])[3] if scored else None
+
+
+def format_cross_language(report: CrossLanguageReport) -> str:
+    """A Markdown table: one row per pipeline and language, R@1 / R@5 / MRR@10 on half A, half B and all."""
+    lines = [
+        f"### {report.dataset}: English questions over Arabic contexts ({report.contexts} contexts; "
+        f"half A {len(report.halves.get('A', ()))} articles, half B {len(report.halves.get('B', ()))})",
+        "",
+        f"Translation: {report.translator}; {report.translated}/{report.questions_en} English questions rendered; "
+        f"p50 {report.translation_p50_s:.2f} s, p95 {report.translation_p95_s:.2f} s per question (uncached). "
+        f"Picked on half A (English R@1): **{report.picked}**.",
+        "",
+        "| pipeline | lang | A: R@1 / R@5 / MRR | B: R@1 / R@5 / MRR | all: R@1 / R@5 / MRR | p50 ms |",
+        "|---|---|---|---|---|---:|",
+    ]
+
+    def cell(m: Metrics | None) -> str:
+        return f"{m.recall_at_1:.3f} / {m.recall_at_5:.3f} / {m.mrr_at_10:.3f}" if m else "-"
+
+    for p in report.pipelines:
+        for lang in sorted(p.by_language):
+            name = f"**{p.pipeline}**" if p.pipeline == report.picked else p.pipeline
+            lines.append(
+                f"| {name} | {lang} | {cell(p.by_half.get('A', {}).get(lang))} | "
+                f"{cell(p.by_half.get('B', {}).get(lang))} | {cell(p.by_language[lang])} | {p.latency_p50_ms:.1f} |"
+            )
+    return "\n".join(lines)
 
 
 def format_table(report: SquadReport) -> str:

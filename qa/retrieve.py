@@ -22,6 +22,14 @@ word set overlaps at least `DUPLICATE_OVERLAP` with, a better one.
 `Passage.score` stays the dense cosine (what the extractive answerer's
 thresholds are calibrated on); `Passage.fused` is the fused score that sets
 the order.
+
+An English question can bring its Arabic rendering (`qa.translate`): the
+lexical side then analyses `lexical_text` instead of the question, and the
+dense side takes `extra_vector` (the rendering's query vector) as a second
+query. Candidates come from both vectors, and the dense score of a candidate
+is the weighted mean of its two cosines (`extra_mode="mean"`, weight
+`extra_weight` on the rendering) or the larger one (`"max"`); `Passage.score`
+stays the cosine to the question's own vector.
 """
 
 from __future__ import annotations
@@ -29,8 +37,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
+from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
 
 from index.lexical import LexicalIndex
@@ -64,21 +74,35 @@ class RetrievalFilter(BaseModel):
         return bool(self.outlets) or self.date_from is not None or self.date_to is not None
 
 
+ExtraMode = Literal["mean", "max"]
+
+
 class HybridRetriever:
     """Dense + lexical retrieval over one store and its lexical index."""
 
     def __init__(
-        self, store: ChunkStore, lexical: LexicalIndex, *, lexical_weight: float, candidates: int = 20
-    ) -> None:
+        self, store: ChunkStore, lexical: LexicalIndex, *, lexical_weight: float, candidates: int = 20,
+        extra_mode: ExtraMode = "mean", extra_weight: float = 0.5,
+    ) -> None:  # fmt: skip
         self.store = store
         self.lexical = lexical
         self.lexical_weight = lexical_weight
         self.candidates = candidates
+        self.extra_mode = extra_mode
+        self.extra_weight = extra_weight
 
     def retrieve(
-        self, question: str, vector: Sequence[float], k: int, where: RetrievalFilter | None = None
-    ) -> list[Passage]:
-        """The `k` best distinct passages for the question, best first."""
+        self, question: str, vector: Sequence[float], k: int, where: RetrievalFilter | None = None, *,
+        lexical_text: str | None = None, extra_vector: Sequence[float] | None = None,
+        lexical_weight: float | None = None,
+    ) -> list[Passage]:  # fmt: skip
+        """The `k` best distinct passages for the question, best first.
+
+        `lexical_text` is analysed for the lexical side instead of the question (an
+        English question's Arabic rendering); `extra_vector` is a second query vector
+        for the dense side (the rendering's), combined as `extra_mode` says;
+        `lexical_weight` overrides the retriever's weight for this call.
+        """
         self._catch_up()
         allowed = None if where is None else self._allowed(where, self.store.article_ids())
         if (allowed is not None and not allowed) or k <= 0:
@@ -88,8 +112,25 @@ class HybridRetriever:
         dense = self.store.search(vector, n, where=chroma_where)
         cosines = {c.id: s for c, s in dense}
         chunks = {c.id: c for c, _ in dense}
-        terms = self.lexical.analyzer(question)
-        weight = self.lexical_weight * self.lexical.coverage(terms) if self.lexical_weight > 0 else 0.0
+        vectors = [np.asarray(vector, dtype=np.float32)]
+        sides = [cosines]
+        if extra_vector is not None:
+            other = self.store.search(extra_vector, n, where=chroma_where)
+            chunks |= {c.id: c for c, _ in other}
+            vectors.append(np.asarray(extra_vector, dtype=np.float32))
+            sides.append({c.id: s for c, s in other})
+            floors = [min(side.values(), default=0.0) for side in sides]
+            self._fill(sides, vectors, list(chunks))
+        else:
+            floors = [min(cosines.values(), default=0.0)]
+        scores = {
+            cid: self._dense_score([side[cid] for side in sides])
+            for cid in chunks
+            if all(cid in side for side in sides)
+        }
+        terms = self.lexical.analyzer(lexical_text if lexical_text and lexical_text.strip() else question)
+        base = self.lexical_weight if lexical_weight is None else lexical_weight
+        weight = base * self.lexical.coverage(terms) if base > 0 else 0.0
         bm25: dict[str, float] = {}
         if weight > 0:
             lexical = self.lexical.search(terms, n, allowed)
@@ -97,14 +138,30 @@ class HybridRetriever:
             lexical = [(c, s) for c, s in lexical if c.article_id in committed]
             bm25 = {c.id: s for c, s in lexical}
             chunks |= {c.id: c for c, _ in lexical}
-            self._score_lexical_only(lexical, cosines, vector, weight, k)
-        fused = fuse(cosines, bm25, weight)
+            self._score_lexical_only(lexical, scores, sides, vectors, self._dense_score(floors), weight, k)
+        fused = fuse(scores, bm25, weight)
         ids = list(fused)
         order = collapse_duplicates([chunks[i].text for i in ids], k)
         return [
             Passage(chunk=chunks[ids[i]], score=round(cosines[ids[i]], 6), fused=round(fused[ids[i]], 6), rank=r)
             for r, i in enumerate(order, start=1)
         ]
+
+    def _dense_score(self, cosines: Sequence[float]) -> float:
+        """A candidate's dense score from its cosine to each query vector (the question's first)."""
+        if len(cosines) == 1:
+            return cosines[0]
+        if self.extra_mode == "max":
+            return max(cosines)
+        return (1 - self.extra_weight) * cosines[0] + self.extra_weight * cosines[1]
+
+    def _fill(self, sides: list[dict[str, float]], vectors: list[npt.NDArray[np.float32]], ids: Sequence[str]) -> None:
+        """Give every one of `ids` its cosine on every side, reading the stored vectors it lacks one for."""
+        missing = [cid for cid in ids if any(cid not in side for side in sides)]
+        for cid, v in self.store.vectors_of(missing).items():
+            stored = np.asarray(v, dtype=np.float32)
+            for side, q in zip(sides, vectors, strict=True):
+                side.setdefault(cid, float(stored @ q))
 
     def _catch_up(self) -> None:
         """Sync the lexical index when the store's chunk count moved (another process wrote to it)."""
@@ -114,25 +171,28 @@ class HybridRetriever:
             self.lexical.synced_at = count
 
     def _score_lexical_only(
-        self, lexical: list[tuple[Chunk, float]], cosines: dict[str, float], vector: Sequence[float], weight: float,
-        k: int,
+        self, lexical: list[tuple[Chunk, float]], scores: dict[str, float], sides: list[dict[str, float]],
+        vectors: list[npt.NDArray[np.float32]], floor: float, weight: float, k: int,
     ) -> None:  # fmt: skip
-        """Give lexical-only hits their cosine, reading stored vectors only for hits that could reach the top `k`.
+        """Give lexical-only hits their dense score, reading stored vectors only for hits that could reach the top `k`.
 
-        A hit the dense side did not propose has a cosine at most the lowest proposed one, so
-        with that bound a hit that cannot beat the current k-th fused score is left out.
+        A hit the dense side did not propose scores at most `floor` (the dense score of the
+        lowest proposed cosines), so with that bound a hit that cannot beat the current k-th
+        fused score is left out.
         """
-        floor = min(cosines.values(), default=0.0)
         top = max((s for _, s in lexical), default=0.0)
-        bound = {c.id: floor + weight * s / top for c, s in lexical if c.id not in cosines}
+        bound = {c.id: floor + weight * s / top for c, s in lexical if c.id not in scores}
         if not bound:
             return
-        known = sorted(fuse(cosines, {c.id: s for c, s in lexical}, weight).values(), reverse=True)
+        known = sorted(fuse(scores, {c.id: s for c, s in lexical}, weight).values(), reverse=True)
         cut = known[min(len(known), 2 * k) - 1] if known else float("-inf")  # room for duplicates collapsing
         wanted = [cid for cid, b in bound.items() if b >= cut]
-        q = np.asarray(vector, dtype=np.float32)
         for cid, v in self.store.vectors_of(wanted).items():
-            cosines[cid] = float(np.asarray(v, dtype=np.float32) @ q)
+            stored = np.asarray(v, dtype=np.float32)
+            got = [float(stored @ q) for q in vectors]
+            for side, cos in zip(sides, got, strict=True):
+                side[cid] = cos
+            scores[cid] = self._dense_score(got)
 
     def _allowed(self, where: RetrievalFilter, committed: set[str]) -> set[str]:
         allowed = set(committed)

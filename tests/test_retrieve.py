@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from qa.assistant import Assistant
-from qa.retrieve import RetrievalFilter, collapse_duplicates, date_in_range, fuse, parse_date
+from qa.retrieve import HybridRetriever, RetrievalFilter, collapse_duplicates, date_in_range, fuse, parse_date
 from qa.settings import Settings
 from tests.conftest import CORPUS, FakeEmbedder
 
@@ -72,7 +73,7 @@ def test_the_same_caption_twice_takes_one_slot(tmp_path: Path, fake_embedder: Fa
     passages = a.retrieve("الرئيس الإيراني يستقبل مدير الوكالة الدولية للطاقة الذرية", k=3)
     assert sum(caption in p.chunk.text for p in passages) == 1, [p.chunk.text for p in passages]
     assert [p.rank for p in passages] == list(range(1, len(passages) + 1))
-    fused = [p.fused for p in passages]
+    fused = [p.fused or 0.0 for p in passages]
     assert fused == sorted(fused, reverse=True)
 
 
@@ -107,6 +108,67 @@ def test_filters_restrict_both_sides(tmp_path: Path, fake_embedder: FakeEmbedder
     got = a.retrieve("إيران المحادثات اليورانيوم", k=10, where=RetrievalFilter(article_ids=(one.id,)))
     assert got and {p.chunk.article_id for p in got} == {one.id}
     assert a.retrieve("إيران", where=RetrievalFilter(article_ids=("no-such-article",))) == []
+
+
+# An English question's Arabic rendering (qa.translate) for the lexical and the dense side.
+_PASSAGES = {
+    "talks": "جرت المحادثات غير المباشرة في سلطنة عمان يوم الثلاثاء بين الوفدين.",
+    "enrich": "رفعت طهران نسبة تخصيب اليورانيوم إلى 84 في المئة في منشأة فوردو.",
+    "missiles": "أطلقت إيران مئات الصواريخ البالستية والطائرات المسيرة باتجاه إسرائيل.",
+    "oil": "ارتفعت أسعار النفط في الأسواق العالمية بعد الهجوم على ناقلة في الخليج.",
+}
+
+
+def _retriever(tmp_path: Path, emb: FakeEmbedder) -> tuple[Assistant, HybridRetriever]:
+    docs = tmp_path / "docs"
+    docs.mkdir(exist_ok=True)
+    for name, text in _PASSAGES.items():
+        (docs / f"{name}.txt").write_text(f"خبر\n\n{text}\n", encoding="utf-8")
+    a = _fake(tmp_path, emb)
+    a.ingest([docs])
+    return a, HybridRetriever(a.store(), a.lexical(), lexical_weight=1.0)
+
+
+def test_the_lexical_side_analyses_the_lexical_text(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    _, r = _retriever(tmp_path, fake_embedder)
+    question = "What enrichment level did Tehran reach?"
+    vector = fake_embedder.embed_query(question)
+    plain = r.retrieve(question, vector, 2)
+    assert all(p.fused == p.score for p in plain), "no English term is in the index: dense only"
+    rendering = "ما نسبة تخصيب اليورانيوم التي بلغتها طهران؟"
+    got = r.retrieve(question, vector, 2, lexical_text=rendering)
+    assert "84" in got[0].chunk.text
+    assert got[0].fused is not None and got[0].fused > got[0].score, "the rendering's terms matched"
+    off = r.retrieve(question, vector, 2, lexical_text=rendering, lexical_weight=0.0)
+    assert all(p.fused == p.score for p in off), "a per-call weight of 0 switches the lexical side off"
+
+
+def test_the_extra_vector_brings_the_renderings_passage_up(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    _, r = _retriever(tmp_path, fake_embedder)
+    r_max = HybridRetriever(r.store, r.lexical, lexical_weight=1.0, extra_mode="max")
+    question = "Where were the indirect talks held?"
+    vector = fake_embedder.embed_query(question)
+    extra = fake_embedder.embed_query("أين جرت المحادثات غير المباشرة؟")
+    assert "المحادثات" not in r.retrieve(question, vector, 1)[0].chunk.text, "English words alone miss it here"
+    for retriever in (r, r_max):
+        got = retriever.retrieve(question, vector, 4, extra_vector=extra)
+        assert "المحادثات" in got[0].chunk.text, [p.chunk.text[:30] for p in got]
+        fused = [p.fused or 0.0 for p in got]
+        assert fused == sorted(fused, reverse=True)
+        stored = retriever.store.vectors_of([p.chunk.id for p in got])
+        for p in got:  # the score stays the cosine to the question's own vector
+            assert p.score == pytest.approx(float(np.asarray(stored[p.chunk.id]) @ np.asarray(vector)), abs=1e-4)
+    # The mean counts both cosines; weight 0 on the rendering is the question alone.
+    r0 = HybridRetriever(r.store, r.lexical, lexical_weight=1.0, extra_weight=0.0)
+    alone = [p.chunk.id for p in r0.retrieve(question, vector, 3)]
+    assert [p.chunk.id for p in r0.retrieve(question, vector, 3, extra_vector=extra)] == alone
+    dense = HybridRetriever(r.store, r.lexical, lexical_weight=0.0)
+    both = dense.retrieve(question, vector, 4, extra_vector=extra)
+    cos_q = {p.chunk.id: p.score for p in both}
+    stored = r.store.vectors_of(list(cos_q))
+    for p in both:
+        cos_t = float(np.asarray(stored[p.chunk.id]) @ np.asarray(extra))
+        assert p.fused == pytest.approx(0.5 * cos_q[p.chunk.id] + 0.5 * cos_t, abs=1e-4)
 
 
 # On the real stack: the bundled corpus, the real e5 model, a real Chroma (session fixture).

@@ -1,0 +1,154 @@
+"""English questions rendered in Arabic for retrieval (qa.translate), on a scripted fake model."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+from qa.translate import (
+    MAX_TOKENS,
+    QuestionTranslator,
+    clean_rendering,
+    keep_numbers,
+    numbers_of,
+    query_extras,
+    translate_messages,
+)
+from tests.conftest import FakeEmbedder
+
+
+class FakeModel:
+    """Streams a fixed reply (or one computed from the question) word by word; counts its calls."""
+
+    def __init__(self, reply: str = "أين جرت المحادثات؟", name: str = "fake-model", fail: bool = False) -> None:
+        self.reply = reply
+        self.name = name
+        self.fail = fail
+        self.calls = 0
+        self.pieces_sent = 0
+        self._lock = threading.Lock()
+
+    def stream(self, messages: Sequence[tuple[str, str]]) -> Iterator[str]:
+        with self._lock:
+            self.calls += 1
+        if self.fail:
+            raise ConnectionError("endpoint down")
+        for i, word in enumerate(self.reply.split(" ")):
+            self.pieces_sent += 1
+            yield word if i == 0 else " " + word
+
+
+def test_a_rendering_is_cached_and_a_hit_does_not_call_the_model(tmp_path: Path) -> None:
+    model = FakeModel("أين جرت المحادثات غير المباشرة؟")
+    t = QuestionTranslator(model, tmp_path)
+    assert t.cached("Where were the indirect talks held?") is None and model.calls == 0
+    assert t.translate("Where were the indirect talks held?") == "أين جرت المحادثات غير المباشرة؟"
+    again = QuestionTranslator(model, tmp_path).lookup("Where were the indirect talks held?")  # a new process
+    assert again.text == "أين جرت المحادثات غير المباشرة؟" and again.cached and model.calls == 1
+    assert again.seconds == t.cached("Where were the indirect talks held?").seconds  # type: ignore[union-attr]
+    files = list((tmp_path / "translations").glob("*.json"))
+    assert len(files) == 1 and files[0].stem == t.key("Where were the indirect talks held?")
+    record = json.loads(files[0].read_text(encoding="utf-8"))
+    assert record["model"] == "fake-model" and record["question"] == "Where were the indirect talks held?"
+    other = QuestionTranslator(FakeModel(name="other-model"), tmp_path)
+    assert other.key("Where were the indirect talks held?") != t.key("Where were the indirect talks held?")
+
+
+def test_arabic_questions_are_not_translated(tmp_path: Path) -> None:
+    model = FakeModel()
+    t = QuestionTranslator(model, tmp_path)
+    assert t.translate("أين جرت المحادثات؟") is None and t.translate("   ") is None
+    assert model.calls == 0 and not (tmp_path / "translations").exists()
+    assert query_extras("أين جرت المحادثات؟", t, FakeEmbedder()).as_kwargs() == {
+        "lexical_text": None, "extra_vector": None,
+    }  # fmt: skip
+
+
+def test_the_questions_numbers_survive(tmp_path: Path) -> None:
+    assert numbers_of("In 1066, 3.5 km and ٢٠٢٤ and 1066 again") == ["1066", "3.5", "2024"]
+    assert keep_numbers("How many in 2015 and 50?", "كم عددهم في ٢٠١٥؟") == "كم عددهم في ٢٠١٥؟ 50"
+    assert keep_numbers("No numbers here?", "لا أرقام؟") == "لا أرقام؟"
+    t = QuestionTranslator(FakeModel("كم نقطة سجل الفريق في الموسم؟"), tmp_path)
+    assert t.translate("How many points did the team score in the 2015 season, in week 7?") == (
+        "كم نقطة سجل الفريق في الموسم؟ 2015 7"
+    )
+    kept = QuestionTranslator(FakeModel("ماذا حدث في عام 1066؟"), tmp_path / "b")
+    assert kept.translate("What happened in 1066?") == "ماذا حدث في عام 1066؟"
+
+
+@pytest.mark.parametrize(
+    ("reply", "why"),
+    [
+        ("", "empty"),
+        ("Where were the talks held?", "not Arabic"),
+        (" ".join(["المحادثات"] * 200), "far too long"),
+    ],
+)
+def test_unusable_output_gives_none_and_is_cached(tmp_path: Path, reply: str, why: str) -> None:
+    model = FakeModel(reply)
+    t = QuestionTranslator(model, tmp_path, max_tokens=500)
+    assert t.translate("Where were the talks held?") is None, why
+    assert t.translate("Where were the talks held?") is None and model.calls == 1, "greedy: the same output again"
+
+
+def test_a_model_error_gives_none_and_is_not_cached(tmp_path: Path) -> None:
+    model = FakeModel(fail=True)
+    t = QuestionTranslator(model, tmp_path)
+    assert t.translate("Where were the talks held?") is None
+    model.fail = False
+    assert t.translate("Where were the talks held?") == "أين جرت المحادثات؟" and model.calls == 2
+
+
+def test_generation_stops_at_the_cap_and_at_the_end_of_the_line(tmp_path: Path) -> None:
+    long = FakeModel(" ".join(["كلمة"] * 100))
+    QuestionTranslator(long, tmp_path / "a").translate("What is it?")
+    assert long.pieces_sent == MAX_TOKENS
+    chatty = FakeModel("أين جرت المحادثات؟\nThe question asks where the talks took place and more words follow")
+    assert QuestionTranslator(chatty, tmp_path / "b").translate("Where were the talks?") == "أين جرت المحادثات؟"
+    assert chatty.pieces_sent < 6
+    assert clean_rendering('Arabic: "أين جرت المحادثات؟"\n') == "أين جرت المحادثات؟"
+    assert clean_rendering("الترجمة: «كم عدد الصواريخ؟»") == "كم عدد الصواريخ؟"
+
+
+def test_concurrent_writers_leave_whole_files(tmp_path: Path) -> None:
+    questions = [f"Where were talks number {i} held?" for i in range(8)]
+    model = FakeModel("أين جرت المحادثات؟")
+    start = threading.Barrier(16)
+    errors: list[BaseException] = []
+
+    def work(q: str) -> None:
+        try:
+            start.wait()
+            for _ in range(5):  # the same keys again and again, by several writers at once
+                assert QuestionTranslator(model, tmp_path).translate(q) is not None
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(q,)) for q in questions + questions]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors
+    files = sorted((tmp_path / "translations").iterdir())
+    assert len(files) == len(questions), [f.name for f in files]  # no temporary file left behind
+    for f in files:
+        assert json.loads(f.read_text(encoding="utf-8"))["translation"].startswith("أين جرت المحادثات؟")
+
+
+def test_the_prompt_keeps_a_fixed_prefix_and_ends_with_the_question() -> None:
+    a, b = translate_messages("First?"), translate_messages("Second?")
+    assert a[:-1] == b[:-1] and a[-1] == ("user", "First?")
+    assert "number" in a[0][1].lower() and "name" in a[0][1].lower()
+
+
+def test_query_extras_embed_the_rendering(tmp_path: Path) -> None:
+    emb = FakeEmbedder()
+    extras = query_extras("Where were the talks?", QuestionTranslator(FakeModel(), tmp_path), emb)
+    assert extras.lexical_text == "أين جرت المحادثات؟"
+    assert extras.extra_vector == emb.embed_query("أين جرت المحادثات؟")
+    assert query_extras("Where were the talks?", None, emb).lexical_text is None
