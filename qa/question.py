@@ -13,7 +13,8 @@ This module does that part, in both languages:
   `who`/`where` in English sentences; a sentence in the question's language must
   bring content of its own (the typed value, or for the other kinds
   `MIN_NEW_TERMS` analysed terms that are not the question's), so a sentence
-  that restates the question or only its context never passes.
+  that restates the question or only its context never passes, and neither does
+  one that shares no term with the question (a value about something else).
 
 Deliberately not done: Arabic-script names are not recognised as names (no
 offline Arabic NER works here), so an Arabic sentence answering "who"/"where"
@@ -45,7 +46,6 @@ MIN_NEW_TERMS = 2
 
 # English patterns over the lower-cased question; the first that matches decides.
 _EN_KINDS: list[tuple[Kind, re.Pattern[str]]] = [
-    ("when", re.compile(r"\b(when|what (year|date|day|month|time)|which (year|date|day|month)|since when)\b")),
     (
         "count",
         re.compile(
@@ -54,6 +54,8 @@ _EN_KINDS: list[tuple[Kind, re.Pattern[str]]] = [
             r"to what (level|degree|extent))\b"
         ),
     ),
+    # "when" opens the question ("Who was the leader when ..." asks who).
+    ("when", re.compile(r"^(and |so |then )?(since |until )?when\b|\b(what|which) (year|date|day|month|time)\b")),
     ("who", re.compile(r"\b(who|whom|whose|which (person|official|minister|leader|man|woman))\b")),
     ("where", re.compile(r"\b(where|which (country|countries|city|cities|place|capital)|what (country|city|place))\b")),
     ("why", re.compile(r"\bwhy\b|\bwhat (caused|prompted|led to)\b|\bfor what reason\b")),
@@ -83,14 +85,15 @@ _EN_TIME = re.compile(
     r"\b(yesterday|today|tomorrow|tonight|ago|earlier|later|recently|since|until|(last|this|next|past|coming) "
     r"(week|month|year|weekend|day|morning|evening|night)|(morning|evening|night|end|beginning|start) of|"
     r"\d+\s*(days?|weeks?|months?|years?|hours?)|(one|two|three|four|five|six|seven|eight|nine|ten|few|several) "
-    r"(days?|weeks?|months?|years?|hours?)|weeks?|months?|decades?|century)\b"
+    r"(days?|weeks?|months?|years?|hours?)|weeks?|months?|decades?|century|centuries|\d+s)\b"
 )
 _AR_TIME = re.compile(
     r"(امس|غدا|الماضي|الماضيه|المقبل|المقبله|القادم|الجاري|الحالي|الاخير|الاخيره|منذ|حتي الان|صباح|مساء|ليل|"
     r"اسبوع|اسابيع|اسبوعين|يومين|ايام|يوما|شهرين|اشهر|شهور|شهرا|عامين|اعوام|عاما|سنوات|سنه|ساعات|ساعه|الاسبوع|"
-    r"الشهر|العام|هذا العام|نهايه|بدايه|مطلع|اواخر|اوائل)"
+    r"الشهر|العام|هذا العام|نهايه|بدايه|مطلع|اواخر|اوائل|القرن|قرن|عقد|عهد)"
 )
 _MARKERS = re.compile(r"\[\s*\d+(?:\s*[,،]\s*\d+)*\s*\]")
+_DESIGNATION = re.compile(r"[^\W\d_]-(\d+)")
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 # Arabic duals of counted nouns state a number without a digit ("يومين" is 2 days, "مصدران" 2 sources).
 _AR_DUAL = re.compile(r"[\u0621-\u064a]{3,}(ين|ان)$")
@@ -160,6 +163,9 @@ def check_answering(slot: Slot, sentence: str) -> AnsweringCheck:
     new_terms = len(content_terms(sentence) - slot.terms)
     if same_language and new_terms < 1:
         return AnsweringCheck(False, "restates the question: no content of its own", new_terms)
+    if same_language and slot.terms and not content_terms(sentence) & slot.terms:
+        # "نسبة أقل بقليل من 90%" for a question on the purity reached: a value, but about something else.
+        return AnsweringCheck(False, "shares no term with the question: it answers something else", new_terms)
     if slot.kind == "count" and not _new_number(sentence, slot):
         return AnsweringCheck(False, "asked how many/much, but it states no number the question lacks", new_terms)
     if slot.kind == "when" and not _time_expression(sentence, slot):
@@ -175,8 +181,7 @@ def check_answering(slot: Slot, sentence: str) -> AnsweringCheck:
 
 
 def _new_number(sentence: str, slot: Slot) -> bool:
-    found = numbers(sentence) - slot.numbers
-    found -= set(_YEAR.findall(normalize(sentence))) if slot.kind == "count" else set()
+    found = numbers(sentence) - slot.numbers - _date_numbers(sentence)  # "13 April" is a date, not a count
     if found:
         return True
     words = normalize(sentence).split()
@@ -191,10 +196,19 @@ _COUNTED = frozenset(
 )
 
 
+def _date_numbers(sentence: str) -> set[str]:
+    """Numbers that are not counts: years, day numbers beside a month name, designations such as S-300."""
+    words = normalize(sentence).split()
+    days = {w for i, w in enumerate(words) if w.isdigit() and any(
+        0 <= j < len(words) and any(m < 100 for m in months(words[j])) for j in (i - 1, i + 1))}  # fmt: skip
+    designations = set(_DESIGNATION.findall(" ".join(words)))  # "S-300", "إس-300": a name, not a count
+    return days | designations | set(_YEAR.findall(" ".join(words)))
+
+
 def _time_expression(sentence: str, slot: Slot) -> bool:
     norm = normalize(sentence)
-    if set(months(sentence)) - slot.dates or set(_YEAR.findall(norm)) - slot.dates:
-        return True
+    if set(months(sentence)) - slot.dates or numbers(sentence) - slot.numbers:
+        return True  # a month or weekday, or a number (a year, a day, a century) the question does not give
     return bool(_EN_TIME.search(norm) if detect_language(sentence) == "en" else _AR_TIME.search(norm))
 
 

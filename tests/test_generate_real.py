@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from qa.assistant import Assistant
+from qa.citations import plain_text
 from qa.extractive import NOT_IN_ARTICLES
-from qa.language import detect_language
+from qa.language import answer_language, detect_language
 from qa.llm import ChatModel, load_llm, local_available
 from tests.conftest import CACHE, CORPUS
 
@@ -103,3 +104,81 @@ def test_instructions_inside_an_article_are_not_followed(injected_assistant, que
     answer = injected_assistant.ask(question)
     assert "PWNED" not in answer.text
     assert answer.draft is None or "PWNED" not in answer.draft, answer.draft
+
+
+# English questions over the Arabic articles, and answers that answer (issues on English answers and answering).
+def english_and_cited(assistant: Assistant, answer, needle: str) -> None:  # type: ignore[no-untyped-def]
+    assert answer.answered and answer.language == "en"
+    assert answer_language(answer.text) == "en", answer.text
+    assert needle in plain_text(answer.text), (answer.text, answer.draft)
+    assert any(needle in c.quote for c in answer.citations), answer.citations
+    check_citations_point_into_articles(assistant, answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "needle"),
+    [
+        ("How many missiles and drones did Iran launch at Israel?", "350"),
+        ("What enrichment purity did Tehran reach?", "84"),
+        ("At how many undeclared sites did inspectors find enriched uranium?", "3"),
+    ],
+)
+def test_english_questions_are_answered_in_english_with_the_fact_cited(local_assistant, question, needle) -> None:  # type: ignore[no-untyped-def]
+    english_and_cited(local_assistant, local_assistant.ask(question), needle)
+
+
+class Unverifiable:
+    """Wraps the real model: its draft is replaced by a claim the articles do not hold."""
+
+    name = "unverifiable"
+
+    def stream(self, messages):  # type: ignore[no-untyped-def]
+        yield "Iran launched 9999 missiles at Israel [1]."
+
+
+def test_an_english_answer_that_fails_verification_gets_the_english_led_fallback(real_assistant, real_embedder) -> None:  # type: ignore[no-untyped-def]
+    settings = real_assistant.settings.model_copy(update={"backend": "local"})
+    answer = Assistant(settings, embedder=real_embedder, llm=Unverifiable()).ask("How many missiles did Iran launch?")
+    assert answer.backend == "extractive (fallback from unverifiable)" and not answer.sentences[0].verified
+    assert answer.text.startswith("The articles give 350 [1]: «") and answer_language(answer.text) == "en"
+    assert "350" in answer.citations[0].quote
+
+
+class Echo:
+    """A model that answers by restating the question, with citations."""
+
+    name = "echo"
+
+    def stream(self, messages):  # type: ignore[no-untyped-def]
+        yield "نائب المتحدث باسم وزارة الخارجية الأميركية [1][2]."
+
+
+def test_a_question_echoed_back_is_never_an_answer(real_assistant, real_embedder) -> None:  # type: ignore[no-untyped-def]
+    settings = real_assistant.settings.model_copy(update={"backend": "local"})
+    answer = Assistant(settings, embedder=real_embedder, llm=Echo()).ask(
+        "من هو نائب المتحدث باسم وزارة الخارجية الأميركية؟"
+    )
+    echoed = answer.sentences[0]
+    assert not echoed.verified and "restates the question" in (echoed.reason or "")
+    assert answer.backend.startswith("extractive (fallback") and "باتيل" in answer.text
+
+
+def test_arabic_enrichment_purity_question_gets_84(local_assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = local_assistant.ask("إلى أي درجة نقاء رفعت طهران تخصيب اليورانيوم؟")
+    assert answer.answered and "84" in plain_text(answer.text), (answer.text, answer.draft)
+    check_citations_point_into_articles(local_assistant, answer)
+
+
+class Declines:
+    """A model that declines although the passages hold the answer."""
+
+    name = "declines"
+
+    def stream(self, messages):  # type: ignore[no-untyped-def]
+        yield NOT_IN_ARTICLES["en"]
+
+
+def test_an_answerable_question_the_model_declines_still_gets_a_verified_answer(real_assistant, real_embedder) -> None:  # type: ignore[no-untyped-def]
+    settings = real_assistant.settings.model_copy(update={"backend": "local"})
+    answer = Assistant(settings, embedder=real_embedder, llm=Declines()).ask("How many missiles did Iran launch?")
+    assert answer.answered and "350" in answer.text and answer.backend == "extractive (fallback from declines)"
