@@ -28,8 +28,9 @@ lexical side then analyses `lexical_text` instead of the question, and the
 dense side takes `extra_vector` (the rendering's query vector) as a second
 query. Candidates come from both vectors, and the dense score of a candidate
 is the weighted mean of its two cosines (`extra_mode="mean"`, weight
-`extra_weight` on the rendering) or the larger one (`"max"`); `Passage.score`
-stays the cosine to the question's own vector.
+`extra_weight` on the rendering, 0.3 by default: picked on half A of XQuAD
+dev by `bench/retrieval.py --translate`) or the larger one (`"max"`, worse);
+`Passage.score` stays the cosine to the question's own vector.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ class HybridRetriever:
 
     def __init__(
         self, store: ChunkStore, lexical: LexicalIndex, *, lexical_weight: float, candidates: int = 20,
-        extra_mode: ExtraMode = "mean", extra_weight: float = 0.5,
+        extra_mode: ExtraMode = "mean", extra_weight: float = 0.3,
     ) -> None:  # fmt: skip
         self.store = store
         self.lexical = lexical

@@ -211,8 +211,13 @@ class QueryExtras:
 
 
 def query_extras(question: str, translator: QuestionTranslator | None, embedder: Embeds) -> QueryExtras:
-    """The Arabic rendering of an English `question` as retrieval extras; empty for Arabic or when it fails."""
+    """The Arabic rendering of an English `question` as retrieval extras; empty for Arabic or when it fails.
+
+    The lexical side reads the question and its rendering together (the question keeps its Latin
+    names and numbers exact, the rendering brings Arabic words), the dense side gets the
+    rendering's vector: the best variant of `bench/retrieval.py --translate` (`tr-lexboth-dense.3`).
+    """
     rendering = translator.translate(question) if translator is not None else None
     if rendering is None:
         return QueryExtras()
-    return QueryExtras(lexical_text=rendering, extra_vector=embedder.embed_query(rendering))
+    return QueryExtras(lexical_text=f"{question} {rendering}", extra_vector=embedder.embed_query(rendering))

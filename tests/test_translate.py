@@ -149,6 +149,6 @@ def test_the_prompt_keeps_a_fixed_prefix_and_ends_with_the_question() -> None:
 def test_query_extras_embed_the_rendering(tmp_path: Path) -> None:
     emb = FakeEmbedder()
     extras = query_extras("Where were the talks?", QuestionTranslator(FakeModel(), tmp_path), emb)
-    assert extras.lexical_text == "أين جرت المحادثات؟"
+    assert extras.lexical_text == "Where were the talks? أين جرت المحادثات؟"
     assert extras.extra_vector == emb.embed_query("أين جرت المحادثات؟")
     assert query_extras("Where were the talks?", None, emb).lexical_text is None
