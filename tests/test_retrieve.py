@@ -168,7 +168,7 @@ def test_the_extra_vector_brings_the_renderings_passage_up(tmp_path: Path, fake_
     stored = r.store.vectors_of(list(cos_q))
     for p in both:
         cos_t = float(np.asarray(stored[p.chunk.id]) @ np.asarray(extra))
-        assert p.fused == pytest.approx(0.5 * cos_q[p.chunk.id] + 0.5 * cos_t, abs=1e-4)
+        assert p.fused == pytest.approx(0.7 * cos_q[p.chunk.id] + 0.3 * cos_t, abs=1e-4)  # the default weight
 
 
 # On the real stack: the bundled corpus, the real e5 model, a real Chroma (session fixture).
