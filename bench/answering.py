@@ -16,13 +16,21 @@ figure is printed for both. For every question:
    distractors, through a `RetrievalFilter`; should be refused), with the relevance
    threshold per language chosen on half A (Youden's J) and applied to half B.
 
-    python bench/answering.py [--evaldata ../shared/evaldata] [--limit N]
+4. with `--answers N`, answers: the first N questions per language of half B answered by the
+   configured backend (`qa.generate`, as `Assistant.ask` does) and, as the peer, by llama-index's
+   default query engine over the same paragraphs with the same model and top-k (`--peer N` questions
+   per language): the answer contains the gold answer of the question's language (its own words,
+   not a «quoted» Arabic sentence; normalised, digits folded), the answer is in the question's
+   language, seconds per answer.
+
+    python bench/answering.py [--evaldata ../shared/evaldata] [--limit N] [--answers N --peer M]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import tempfile
 import time
 from collections import defaultdict
@@ -127,9 +135,14 @@ def main() -> None:
     ap.add_argument("--cache-dir", type=Path, default=Path(".cache"))
     ap.add_argument("--limit", type=int, default=0, help="questions per language (0: all)")
     ap.add_argument("--out", type=Path, default=Path("artifacts/answering.json"))
+    ap.add_argument("--answers", type=int, default=0, help="answer this many half-B questions per language")
+    ap.add_argument("--peer", type=int, default=0, help="... and this many with llama-index's query engine")
     args = ap.parse_args()
     settings = Settings(cache_dir=args.cache_dir, _env_file=None)
     articles, cases = load(args.evaldata)
+    if args.answers:
+        answers(articles, cases, settings, args.answers, args.peer, args.out.with_name("answers.json"))
+        return
     if args.limit:
         cases = [c for lang in ("ar", "en") for c in [c for c in cases if c["language"] == lang][: args.limit]]
     embedder = CachedEmbedder(load_embedder(cache_dir=args.cache_dir))
@@ -172,6 +185,80 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(rows, ensure_ascii=False, default=str), encoding="utf-8")
     print(f"rows in {args.out}")
+
+
+def answers(
+    articles: Sequence[Article], cases: list[dict[str, object]], settings: Settings, n: int, peer: int, out: Path
+) -> None:
+    """Item 4 of the module docstring: our answers and the peer's on half B, printed and written to `out`."""
+    from eval.metrics import fact_stated
+    from qa.citations import plain_text
+    from qa.generate import answer_events, final_answer
+    from qa.language import answer_language
+    from qa.llm import load_llm
+
+    gold = _gold_answers(settings.evaldata_dir)
+    chosen = [c for lang in ("ar", "en") for c in [c for c in cases if c["language"] == lang and c["half"] == "B"][:n]]
+    embedder = load_embedder(cache_dir=settings.cache_dir)
+    llm = load_llm(settings)
+    rows: list[dict[str, object]] = []
+
+    def record(pipeline: str, case: dict[str, object], text: str, answered: bool, seconds: float) -> None:
+        own = re.sub(r"«[^»]*»", " ", text)
+        golds = gold[(str(case["question"]))]
+        rows.append({"pipeline": pipeline, "language": case["language"], "question": case["question"],
+                     "answer": text, "gold": golds, "answered": answered, "seconds": round(seconds, 2),
+                     "contains": answered and fact_stated(own, golds),
+                     "language_match": answer_language(text) == case["language"]})  # fmt: skip
+
+    with tempfile.TemporaryDirectory() as tmp:
+        retriever = build(articles, settings, embedder, Path(tmp))
+        for i, case in enumerate(chosen):
+            t = time.perf_counter()
+            answer = final_answer(answer_events(
+                str(case["question"]), [], settings=settings, embedder=embedder, llm=llm, k=settings.top_k,
+                retrieve=lambda q, v, k: retriever.retrieve(q, v, k),
+            ))  # fmt: skip
+            record("ours", case, plain_text(answer.text), answer.answered, time.perf_counter() - t)
+            print(f"  ours {i + 1}/{len(chosen)}", flush=True)
+        if peer and llm is not None:
+            from llama_index.core import Document, VectorStoreIndex
+
+            index = VectorStoreIndex.from_documents(
+                [Document(text=a.text, id_=a.id) for a in articles],
+                embed_model=embedder.llama_index_model,  # type: ignore[attr-defined]
+            )
+            engine = index.as_query_engine(llm=llm.llm, similarity_top_k=settings.top_k)  # type: ignore[attr-defined]
+            subset = [c for lang in ("ar", "en") for c in [c for c in chosen if c["language"] == lang][:peer]]
+            for i, case in enumerate(subset):
+                t = time.perf_counter()
+                text = str(engine.query(str(case["question"])))
+                record("llamaindex", case, text, bool(text.strip()), time.perf_counter() - t)
+                print(f"  llama-index {i + 1}/{len(subset)}", flush=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+    for pipeline in ("ours", "llamaindex"):
+        for lang in ("ar", "en"):
+            rs = [r for r in rows if r["pipeline"] == pipeline and r["language"] == lang]
+            if rs:
+                secs = sorted(float(r["seconds"]) for r in rs)  # type: ignore[arg-type]
+                print(f"{pipeline} {lang} ({len(rs)} q): contains gold {mean(bool(r['contains']) for r in rs):.3f}, "
+                      f"language match {mean(bool(r['language_match']) for r in rs):.3f}, "
+                      f"answered {mean(bool(r['answered']) for r in rs):.3f}, "
+                      f"p50 {secs[len(secs) // 2]:.1f} s, p95 {secs[int(0.95 * (len(secs) - 1))]:.1f} s")  # fmt: skip
+    print(f"answers in {out}")
+
+
+def _gold_answers(evaldata: Path) -> dict[str, tuple[str, ...]]:
+    """Question text -> its gold answers in its own language (English gold from the parallel English file)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for name in ("xquad.ar.dev.json", "xquad.en.dev.json"):
+        data = json.loads((evaldata / "xquad-dev" / name).read_text(encoding="utf-8"))["data"]
+        for doc in data:
+            for para in doc["paragraphs"]:
+                for qa in para["qas"]:
+                    out[qa["question"]] = tuple(dict.fromkeys(a["text"] for a in qa["answers"]))
+    return out
 
 
 def _passes(slot: qmod.Slot, sentence: str, min_new: int) -> bool:

@@ -22,10 +22,12 @@ from index.lexical import Analyzer, LexicalIndex
 from index.models import Article
 from index.store import ChunkStore, StoreStats, drop_store
 from qa.generate import answer_events, final_answer
+from qa.language import detect_language
 from qa.llm import ChatModel, load_llm, resolve_backend
 from qa.models import Answer, AnswerEvent, Passage
 from qa.retrieve import HybridRetriever, RetrievalFilter
 from qa.settings import Settings
+from qa.translate import QueryExtras, QuestionTranslator, query_extras
 
 _SPACES = re.compile(r"\s+")
 #: How often an answer citing an article that was removed meanwhile is answered again.
@@ -152,7 +154,11 @@ class Assistant:
         retriever = HybridRetriever(
             self.store(), self.lexical(), lexical_weight=s.lexical_weight, candidates=s.retrieval_candidates
         )
-        return retriever.retrieve(question, vector, k, where)
+        extras = QueryExtras()
+        if s.translate_questions and detect_language(question) == "en" and self.llm is not None:
+            # Opt-in: the local model's Arabic rendering (cached) joins both retrieval sides (qa.translate).
+            extras = query_extras(question, QuestionTranslator(self.llm, s.cache_dir), self.embedder)
+        return retriever.retrieve(question, vector, k, where, **extras.as_kwargs())
 
     def ask(
         self,

@@ -123,13 +123,19 @@ def compose(
         )
         for i, c in enumerate(chosen, start=1)
     )
+    # With sentences from two outlets, each is attributed to its article's outlet (metadata, never inferred).
+    attribute = len({c.outlet for c in citations}) > 1 and all(c.outlet for c in citations)
     parts = []
     for i, c in enumerate(citations):
         if language == "en" and detect_language(c.quote) != "en":
-            lead = english_lead(c.quote, slot) if i == 0 else "They also say"
+            lead = english_lead(c.quote, slot) if i == 0 or attribute else "They also say"
+            if attribute:
+                lead = f"According to {c.outlet}, " + lead.replace("The articles give", "it gives").replace(
+                    "The articles say", "it says"
+                )
             parts.append(f"{lead} [{c.marker}]: «{_shorten(c.quote)}»")
         else:
-            parts.append(f"{c.quote} [{c.marker}]")
+            parts.append(f"بحسب {c.outlet}: {c.quote} [{c.marker}]" if attribute else f"{c.quote} [{c.marker}]")
     return " ".join(parts), citations
 
 

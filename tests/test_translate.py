@@ -152,3 +152,25 @@ def test_query_extras_embed_the_rendering(tmp_path: Path) -> None:
     assert extras.lexical_text == "Where were the talks? أين جرت المحادثات؟"
     assert extras.extra_vector == emb.embed_query("أين جرت المحادثات؟")
     assert query_extras("Where were the talks?", None, emb).lexical_text is None
+
+
+def test_the_assistant_uses_the_rendering_only_when_asked(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from qa.assistant import Assistant
+    from tests.conftest import CORPUS
+    from tests.fakes import ScriptedLLM
+
+    settings = settings.model_copy(update={"cache_dir": tmp_path / "cache"})  # a fresh translation cache
+    question = "How many missiles did Iran launch at Israel?"
+    rendering = "كم صاروخا أطلقت إيران على إسرائيل؟"
+    off = Assistant(settings.model_copy(update={"backend": "local"}), embedder=FakeEmbedder(), llm=ScriptedLLM())
+    off.ingest([CORPUS])
+    plain = off.retrieve(question)
+    assert off.llm is not None and off.llm.prompts == []  # type: ignore[attr-defined]
+    llm = ScriptedLLM(rendering)
+    on = Assistant(settings.model_copy(update={"backend": "local", "translate_questions": True}),
+                   embedder=FakeEmbedder(), llm=llm)  # fmt: skip
+    translated = on.retrieve(question)
+    assert len(llm.prompts) == 1 and question in llm.prompts[0][-1][1]
+    # The fake embedder scores by shared words: the Arabic rendering brings the Arabic passage on "350" up.
+    assert "350" in translated[0].chunk.text and [p.chunk.id for p in translated] != [p.chunk.id for p in plain]
+    assert on.retrieve(question) and len(llm.prompts) == 1  # cached: the model is not asked again
