@@ -207,7 +207,8 @@ def _date_numbers(sentence: str) -> set[str]:
 
 def _time_expression(sentence: str, slot: Slot) -> bool:
     norm = normalize(sentence)
-    if set(months(sentence)) - slot.dates or numbers(sentence) - slot.numbers:
+    shares = set(re.findall(r"(\d+(?:[.,]\d+)*)\s*%", norm))  # "90%" is not a time
+    if set(months(sentence)) - slot.dates or numbers(sentence) - slot.numbers - shares:
         return True  # a month or weekday, or a number (a year, a day, a century) the question does not give
     return bool(_EN_TIME.search(norm) if detect_language(sentence) == "en" else _AR_TIME.search(norm))
 

@@ -58,6 +58,7 @@ CHECKS = [
     ("When did the envoys arrive in Oman?", TALKS, True),  # "يوم الثلاثاء" across languages
     ("متى اتهمت إيران الوكالة؟", "في 19 يونيو اتهمت إيران الوكالة بأنها شريك [1].", True),
     ("متى اتهمت إيران الوكالة؟", "اتهمت إيران الوكالة بأنها شريك في الحرب [1].", False),
+    ("When did Iran stop its weapons program?", "وحذرت واشنطن إيران من تخصيب اليورانيوم بنسبة 90%.", False),  # a share
     ("Who headed the Iranian delegation?", "Ali Bagheri headed the Iranian delegation [1].", True),
     ("Who headed the Iranian delegation?", "The Iranian delegation was headed by a negotiator [1].", False),
     ("Where were the talks held?", "The talks were held in Oman [1].", True),
