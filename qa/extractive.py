@@ -24,7 +24,7 @@ from index.normalize import normalize
 from qa.facts import latin_names, months
 from qa.language import detect_language
 from qa.models import Citation, Language, Passage
-from qa.question import Slot, check_answering
+from qa.question import YEAR, Slot, check_answering
 
 #: The fixed reply when the articles do not answer, in the question's language.
 NOT_IN_ARTICLES: dict[Language, str] = {
@@ -144,7 +144,6 @@ QUOTE_CHARS = 220
 _EN_MONTHS = ("January February March April May June July August September October November December").split()
 _EN_DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
 _NUMBER_WITH_UNIT = re.compile(r"(\d+(?:[.,]\d+)*)\s*(%|٪|في المئة|في المائة|بالمئة|بالمائة)?")
-_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 # Arabic time expressions (normalised) and their English form, for the lead of a "when" answer.
 _RELATIVE_TIMES = [(normalize(ar), en) for ar, en in (
     ("أمس", "yesterday"), ("هذا الأسبوع", "this week"), ("الأسبوع الماضي", "last week"),
@@ -175,7 +174,7 @@ def lift_values(sentence: str, slot: Slot | None) -> list[str]:
         used |= days
         if index not in (slot.dates if slot else ()):
             dates.append(name)
-    years = [y for y in dict.fromkeys(_YEAR.findall(norm)) if y not in known]
+    years = [y for y in dict.fromkeys(YEAR.findall(norm)) if y not in known]
     nums = []
     for m in _NUMBER_WITH_UNIT.finditer(norm):
         n = m.group(1).replace(",", "")

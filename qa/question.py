@@ -94,7 +94,8 @@ _AR_TIME = re.compile(
 )
 _MARKERS = re.compile(r"\[\s*\d+(?:\s*[,،]\s*\d+)*\s*\]")
 _DESIGNATION = re.compile(r"[^\W\d_]-(\d+)")
-_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+#: A year as news text writes it (shared with the English lead of `qa.extractive`).
+YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 # Arabic duals of counted nouns state a number without a digit ("يومين" is 2 days, "مصدران" 2 sources).
 _AR_DUAL = re.compile(r"[\u0621-\u064a]{3,}(ين|ان)$")
 _AR_QUESTION_WORDS = frozenset(normalize(w) for w in "كم متى أين لماذا لم كيف هل ماذا ما من أي الذي التي".split())
@@ -202,7 +203,7 @@ def _date_numbers(sentence: str) -> set[str]:
     days = {w for i, w in enumerate(words) if w.isdigit() and any(
         0 <= j < len(words) and any(m < 100 for m in months(words[j])) for j in (i - 1, i + 1))}  # fmt: skip
     designations = set(_DESIGNATION.findall(" ".join(words)))  # "S-300", "إس-300": a name, not a count
-    return days | designations | set(_YEAR.findall(" ".join(words)))
+    return days | designations | set(YEAR.findall(" ".join(words)))
 
 
 def _time_expression(sentence: str, slot: Slot) -> bool:
