@@ -23,7 +23,8 @@ from index.lexical import Analyzer, LexicalIndex
 from index.models import Chunk
 
 folder, name, go = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
-lx = LexicalIndex(folder, Analyzer("light"), chunker="c")
+lx = LexicalIndex(folder, Analyzer("light"), chunker="c")  # loads nothing: the folder is empty yet
+(go.parent / f"ready-{name}").touch()
 text = "أطلقت إيران 350 صاروخا بالستيا باتجاه إسرائيل وجرت المحادثات في مسقط. " * 20
 while not go.exists():  # both writers start saving at the same moment
     time.sleep(0.005)
@@ -51,7 +52,12 @@ def test_two_processes_saving_at_once_never_fail_and_leave_one_whole_index(tmp_p
         )
         for name in ("serve", "ingest")
     ]
-    time.sleep(0.5)  # let both import and wait at the start line
+    # Both must have built their (empty) index before either saves: a writer that imports slowly
+    # would otherwise load the other's file and save the union, which is right but not this test.
+    deadline = time.monotonic() + 300
+    while not all((tmp_path / f"ready-{n}").exists() for n in ("serve", "ingest")):
+        assert time.monotonic() < deadline and all(p.poll() is None for p in procs), "a writer failed to start"
+        time.sleep(0.05)
     go.touch()
     for proc in procs:
         out, err = proc.communicate(timeout=300)
