@@ -1,5 +1,7 @@
-"""The `qa` command: ingest, ask, list articles, serve the chat. It only calls the API.
+"""The `qa` command: ingest, ask, list articles, remove, serve the chat, evaluate.
 
+The composition root: it sits above the library (`qa`, `index`), its judge (`eval`) and its screen
+(`ui`), and only calls their APIs; none of them imports it. `python -m cli` runs it too.
 Errors of the project print one line (`error: ...`) and exit with status 2.
 """
 
@@ -8,16 +10,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from index.errors import NewsQAError
+from index.progress import progress_bar
 from qa.models import Answer
+from qa.settings import Settings
 
 if TYPE_CHECKING:
     from qa.assistant import Assistant
-from qa.settings import Settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -78,24 +81,6 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     for f in report.failed:
         print(f"failed: {f.error}", file=sys.stderr)
     return 1 if report.failed else 0
-
-
-def progress_bar(desc: str, unit: str) -> tuple[Any, Callable[[int, int, str], None]]:
-    """A progress bar on stderr and the `progress(done, total, name)` callback that moves it.
-
-    Shown in logs too (CI): there, plain text at most every 10 s rather than a redrawn bar.
-    """
-    from tqdm import tqdm
-
-    tty = sys.stderr.isatty()
-    bar = tqdm(desc=desc, unit=unit, file=sys.stderr, mininterval=0.2 if tty else 10, ascii=not tty)
-
-    def progress(done: int, total: int, name: str) -> None:
-        bar.total = total
-        bar.set_postfix_str(name[-40:], refresh=False)
-        bar.update(done - bar.n)
-
-    return bar, progress
 
 
 def format_answer(answer: Answer) -> str:

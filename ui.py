@@ -66,8 +66,8 @@ UI_JS = """
 
 def corpus_size(assistant: Assistant) -> tuple[int, int]:
     """How many articles and passages are indexed now (read from the store on each call)."""
-    store = assistant.store()
-    return len(store.article_ids()), store.chunk_count()
+    stats = assistant.stats()
+    return stats.articles, stats.chunks
 
 
 def status_line(assistant: Assistant) -> str:
@@ -85,9 +85,7 @@ def footer(answer: Answer) -> str:
 
 def article_rows(assistant: Assistant) -> list[list[Any]]:
     """The articles table: title, outlet, date, chunks, source, id."""
-    store = assistant.store()
-    counts = store.chunk_counts()
-    return [[a.title, a.outlet or "", a.date or "", counts.get(a.id, 0), a.source, a.id] for a in store.articles()]
+    return [[a.title, a.outlet or "", a.date or "", n, a.source, a.id] for a, n in assistant.articles_with_chunks()]
 
 
 class Reply(NamedTuple):

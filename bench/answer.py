@@ -68,7 +68,7 @@ def main() -> None:
             print(f"  {k:12s} p50 {statistics.median(v):6.1f} ms  p95 {pct(v, 0.95):6.1f} ms")
         env = {**os.environ, "NEWSQA_DATA_DIR": tmp}
         t = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "qa", "ask", QUESTIONS[0]], env=env, check=True, capture_output=True)
+        subprocess.run([sys.executable, "-m", "cli", "ask", QUESTIONS[0]], env=env, check=True, capture_output=True)
         print(f"cold `qa ask` (new process): {time.perf_counter() - t:.1f} s")
 
 

@@ -95,13 +95,13 @@ def main() -> int:
         env = {**os.environ, "NEWSQA_CHROMA_URL": chroma_url, "NEWSQA_DATA_DIR": str(tmp / "data"),
                "NEWSQA_PORT": str(port), "NEWSQA_HOST": "127.0.0.1", "NEWSQA_BACKEND": "extractive"}  # fmt: skip
         ui_log = (tmp / "ui.log").open("wb")
-        server = subprocess.Popen([sys.executable, "-m", "qa", "serve"], env=env, stdout=ui_log, stderr=ui_log)
+        server = subprocess.Popen([sys.executable, "-m", "cli", "serve"], env=env, stdout=ui_log, stderr=ui_log)
         try:
             url = f"http://127.0.0.1:{port}/"
             wait_http(url)
             print(f"chat server up; {args.clients} clients for {args.seconds:.0f} s while ingesting {args.articles} "
                   "articles in another process", flush=True)  # fmt: skip
-            ingest = subprocess.Popen([sys.executable, "-m", "qa", "ingest", str(generated)], env=env,
+            ingest = subprocess.Popen([sys.executable, "-m", "cli", "ingest", str(generated)], env=env,
                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # fmt: skip
             latencies: list[float] = []
             errors: list[str] = []

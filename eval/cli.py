@@ -20,7 +20,7 @@ from pathlib import Path
 
 from eval.squad import PIPELINES
 from index.errors import InputError, NewsQAError
-from qa.cli import progress_bar
+from index.progress import progress_bar
 from qa.settings import Settings
 
 DEFAULT_SET = Path(__file__).parent / "data" / "seed.jsonl"

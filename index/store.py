@@ -2,7 +2,7 @@
 
 Two collections: `newsqa_chunks` (one vector per chunk, cosine space) and
 `newsqa_articles` (the cleaned article text and metadata; its vector is the
-embedding of the title). The chunk collection records the embedding model and
+normalised mean of its chunks' vectors). The chunk collection records the embedding model and
 the chunking that built it, and the store refuses to add or search with any
 other, so vectors of two models are never mixed.
 

@@ -199,9 +199,9 @@ class Assistant:
                 retrieve=lambda q, v, n: self._retrieve(q, v, n, where), k=k or s.top_k,
             )  # fmt: skip
 
-        return self._current(events)
+        return self._retry_if_stale(events)
 
-    def _current(self, events: Callable[[], Iterator[AnswerEvent]]) -> Iterator[AnswerEvent]:
+    def _retry_if_stale(self, events: Callable[[], Iterator[AnswerEvent]]) -> Iterator[AnswerEvent]:
         """The stream, with an answer that cites an article removed or replaced meanwhile answered again.
 
         Ingestion may run in another process while a question is answered; an answer is only

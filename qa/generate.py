@@ -10,7 +10,7 @@ draft. Steps:
    number, date or name, and content beyond the question's own). When no sentence
    that answers reaches the relevance threshold, the answer is the fixed "the
    articles do not say" reply, without calling a model;
-3. the best `llm_passages` sentences become the numbered passages of the prompt
+3. the best `llm_sentences` sentences become the numbered passages of the prompt
    (`qa.prompt`), which keeps the prompt short: a few seconds on a CPU;
 4. the draft is checked sentence by sentence (`qa.citations`: support, then
    answering); what survives is the answer. When nothing survives, or the model says the articles do not answer
@@ -89,7 +89,7 @@ def answer_events(
     t = time.perf_counter()
     # The model sees the sentences closest to the question whether or not they passed the answering check
     # (bench/answering.py: putting the passing ones first lowered answer-sentence recall by about a point).
-    sources = sorted(scored, key=lambda c: -c.score)[: s.llm_passages]
+    sources = sorted(scored, key=lambda c: -c.score)[: s.llm_sentences]
     messages = answer_messages(standalone, [c.text for c in sources], language, slot.kind)
     timings["prompt"] = _ms(t)
     t = time.perf_counter()

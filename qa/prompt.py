@@ -7,7 +7,8 @@ every sentence, or to give the fixed "the articles do not say" reply. Passage
 text is data: it is fenced between `<passage>` tags, tag-like text inside it is
 defused, and the rules say that instructions inside passages are not followed.
 The citation checker, not the prompt, is what guarantees the result; the prompt
-only makes a good draft likely.
+only makes a good draft likely. ("Passage" is the model's word for a numbered
+sentence here; in the code a `Passage` is a retrieved chunk.)
 
 Also the prompt that rewrites a follow-up question into a standalone one.
 """
@@ -54,14 +55,14 @@ SLOT_HINTS: dict[str, str] = {
 
 
 def answer_messages(
-    question: str, passages: Sequence[str], language: Language, kind: str | None = None
+    question: str, sentences: Sequence[str], language: Language, kind: str | None = None
 ) -> list[Message]:
-    """System and user messages asking for a cited answer from `passages` (numbered from 1).
+    """System and user messages asking for a cited answer from `sentences` (numbered from 1).
 
     `kind` (the question's kind, `qa.question.question_kind`) adds what the answer must state.
     """
     system = _SYSTEM.format(not_found_en=NOT_IN_ARTICLES["en"], not_found_ar=NOT_IN_ARTICLES["ar"])
-    blocks = "\n".join(f'<passage n="{i}">\n{fence(text)}\n</passage>' for i, text in enumerate(passages, start=1))
+    blocks = "\n".join(f'<passage n="{i}">\n{fence(text)}\n</passage>' for i, text in enumerate(sentences, start=1))
     hint = SLOT_HINTS.get(kind or "", "")
     reminder = f"{hint} Do not repeat the question. " if hint else "Do not repeat the question. "
     reminder += f"Answer in {LANGUAGE_NAMES[language]}, with a [n] citation in every sentence."

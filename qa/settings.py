@@ -76,7 +76,7 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.0, ge=0, le=2, description="0 = greedy, reproducible answers.")
     # bench/answering.py on XQuAD dev: the sentence holding the gold answer is among the first 3 / 4 / 5 for
     # 83 / 87 / 90% of Arabic and 76 / 81 / 85% of English questions (both halves): 5 is worth ~100 prompt tokens.
-    llm_passages: int = Field(5, ge=1, le=10, description="Sentences of the retrieved passages shown to the model.")
+    llm_sentences: int = Field(5, ge=1, le=10, description="Sentences of the retrieved passages shown to the model.")
     openai_base_url: str | None = Field(None, description="An OpenAI-compatible endpoint, e.g. http://host:8080/v1.")
     openai_model: str | None = Field(None, description="The model name the endpoint serves.")
     openai_api_key: SecretStr | None = Field(None, description="The endpoint's key; default: OPENAI_API_KEY.")

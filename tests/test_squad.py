@@ -81,7 +81,7 @@ def test_every_pipeline_is_measured_for_both_languages(xquad: tuple[Path, Path],
 def test_cli_writes_the_report(xquad: tuple[Path, Path], tmp_path: Path) -> None:
     out = tmp_path / "report"
     run = subprocess.run(
-        [sys.executable, "-m", "qa", "eval", "--squad", str(xquad[0]), "--questions", str(xquad[1]),
+        [sys.executable, "-m", "cli", "eval", "--squad", str(xquad[0]), "--questions", str(xquad[1]),
          "--limit", "8", "--out", str(out)],
         cwd=REPO, capture_output=True, text=True, timeout=900,
     )  # fmt: skip
