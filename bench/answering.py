@@ -14,7 +14,10 @@ figure is printed for both. For every question:
 3. answerability: the question asked of the full index (should be answered) and of
    the index without its gold paragraph (the rest of its article stays: close
    distractors, through a `RetrievalFilter`; should be refused), with the relevance
-   threshold per language chosen on half A (Youden's J) and applied to half B.
+   threshold per language chosen on half A (Youden's J) and applied to half B; then
+   (3b) with a floor on `qa.question.coverage` too, over all retrieved passages (`cov`)
+   or the passage of the best passing sentence (`cov_best`), jointly and at the
+   default relevance threshold (where `Settings.min_coverage_*` come from).
 
 4. with `--answers N`, answers: the first N questions per language of half B answered by the
    configured backend (`qa.generate`, as `Assistant.ask` does) and, as the peer, by llama-index's
@@ -176,6 +179,10 @@ def main() -> None:
                 "cos_rank": _gold_rank(sorted(ranked_full, key=lambda c: -c.score), case),
                 "ranked_rank": _gold_rank(ranked_full, case),
                 "best_full": _best_passing(ranked_full, slot), "best_removed": _best_passing(ranked_removed, slot),
+                "cov_full": qmod.coverage(slot, [p.chunk.text for p in full]),
+                "cov_removed": qmod.coverage(slot, [p.chunk.text for p in removed]),
+                "cov_best_full": _best_coverage(ranked_full, slot),
+                "cov_best_removed": _best_coverage(ranked_removed, slot),
                 "best_full_any": max((c.score for c in ranked_full), default=0.0),
                 "best_removed_any": max((c.score for c in ranked_removed), default=0.0),
             })  # fmt: skip
@@ -278,6 +285,19 @@ def _best_passing(ranked: Sequence[Candidate], slot: qmod.Slot) -> float:
     return max((c.score for c in ranked if check_answering(slot, c.text).answers), default=0.0)
 
 
+def _best_coverage(ranked: Sequence[Candidate], slot: qmod.Slot) -> float:
+    """Coverage of the question's terms by the passage of its best sentence that passes the answering check."""
+    best = max((c for c in ranked if check_answering(slot, c.text).answers), key=lambda c: c.score, default=None)
+    return 0.0 if best is None else qmod.coverage(slot, [best.passage.chunk.text])
+
+
+def _joint(rows: Sequence[dict[str, object]], cov: str, t: float, c: float) -> tuple[float, float]:
+    """Answered on the full index / refused without the gold paragraph, refusing below score t or coverage c."""
+    kept = mean(float(r["best_full"]) >= t and float(r[f"{cov}_full"]) >= c for r in rows)  # type: ignore[arg-type]
+    refused = mean(float(r["best_removed"]) < t or float(r[f"{cov}_removed"]) < c for r in rows)  # type: ignore[arg-type]
+    return kept, refused
+
+
 def report(rows: list[dict[str, object]]) -> None:
     by: Callable[[str, str], list[dict[str, object]]] = lambda half, lang: [  # noqa: E731
         r for r in rows if r["half"] == half and r["language"] == lang
@@ -324,6 +344,27 @@ def report(rows: list[dict[str, object]]) -> None:
             name = "passing the check" if not key else "any sentence"
             print(f"  {lang}, best {name}: threshold {t:.3f}; A answered {kept:.3f} refused {refused:.3f}; "
                   f"B answered {kb:.3f} refused {rb:.3f}")  # fmt: skip
+    print("\n3b. with a coverage floor too (share of the question's terms in the passages), both chosen on half A")
+    for lang in ("ar", "en"):
+        a, b = by("A", lang), by("B", lang)
+        if not a or not b:
+            continue
+        for cov in ("cov", "cov_best"):
+            grid = [(t / 100, c / 20) for t in range(70, 92) for c in range(0, 21)]
+            t, c = max(grid, key=lambda tc: (lambda k, r: k + r - 1)(*_joint(a, cov, *tc)))
+            ka, ra = _joint(a, cov, t, c)
+            kb, rb = _joint(b, cov, t, c)
+            print(
+                f"  {lang}, {cov}: score >= {t:.2f} and coverage >= {c:.2f}; A answered {ka:.3f} refused {ra:.3f}; "
+                f"B answered {kb:.3f} refused {rb:.3f}"
+            )
+            d = Settings(_env_file=None).min_relevance(lang)  # type: ignore[arg-type]
+            for c in (0.0, 0.25, 0.4, 0.5, 0.6, 0.75):
+                (ka, ra), (kb, rb) = _joint(a, cov, d, c), _joint(b, cov, d, c)
+                print(
+                    f"    default score {d:.3f}, coverage >= {c:.2f}: A answered {ka:.3f} refused {ra:.3f}; "
+                    f"B answered {kb:.3f} refused {rb:.3f}"
+                )
 
 
 if __name__ == "__main__":

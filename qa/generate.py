@@ -37,7 +37,7 @@ from qa.language import detect_language
 from qa.llm import ChatModel
 from qa.models import Answer, AnswerEvent, Passage
 from qa.prompt import answer_messages
-from qa.question import analyze_question
+from qa.question import analyze_question, coverage
 from qa.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -75,12 +75,15 @@ def answer_events(
     slot = analyze_question(standalone)
     scored = rank_sources(vector, candidate_sentences(passages), embedder, slot)
     chosen = select(scored, min_relevance=s.min_relevance(language), max_sentences=s.max_answer_sentences)
+    covered = coverage(slot, [p.chunk.text for p in passages])
+    if covered < s.min_coverage(language):
+        chosen = []  # the passages do not hold what the question asks about: the fixed reply
     text, citations = compose(chosen, language, slot)
     timings["answer"] = _ms(t)
     base = Answer(
         question=question, text=text, language=language, answered=bool(citations), citations=citations,
         passages=passages, backend="extractive", timings=timings,
-        standalone_question=standalone if standalone != question else None,
+        standalone_question=standalone if standalone != question else None, coverage=round(covered, 3),
     )  # fmt: skip
     if llm is None or not chosen:  # no model, or nothing relevant enough: no need to ask one
         yield AnswerEvent(kind="answer", answer=base.model_copy(update={"backend": llm.name if llm else "extractive"}))

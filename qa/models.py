@@ -84,6 +84,9 @@ class Answer(BaseModel):
     timings: dict[str, float] = Field(default_factory=dict, description="Milliseconds per stage.")
     sentences: tuple[SentenceCheck, ...] = Field((), description="Per generated sentence: verified or why not.")
     standalone_question: str | None = Field(None, description="A follow-up rewritten to stand alone, as retrieved.")
+    coverage: float | None = Field(
+        None, description="Share of what the question names found in the retrieved passages (`qa.question.coverage`)."
+    )
     draft: str | None = Field(None, description="The model's unchecked text (None for extractive answers).")
 
 

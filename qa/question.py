@@ -30,12 +30,13 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from index.lexical import Analyzer
 from index.normalize import normalize, tokens
-from qa.facts import latin_names, months, numbers
+from qa.facts import latin_names, months, name_in, numbers
 from qa.language import detect_language
 from qa.models import Language
 
@@ -155,6 +156,30 @@ def content_terms(text: str) -> set[str]:
     """Analysed content terms (the lexical index's analyser: stop words out, stemmed), minus question words."""
     kept = " ".join(t for t in tokens(text) if t not in _EN_STOP and t not in _AR_QUESTION_WORDS)
     return set(_analyzer()(kept))
+
+
+def coverage(slot: Slot, texts: Sequence[str]) -> float:
+    """Share of what the question names that occurs in `texts` (the retrieved passages).
+
+    In the question's language: its content terms (analysed, as `content_terms`). Across
+    languages (an English question over Arabic text) words cannot be compared, so only its
+    Latin-script names (`qa.facts.name_in`: transliterations, exonyms) and numbers are.
+    1.0 when the question gives nothing to compare. (Weighing the terms by their IDF in the
+    lexical index was measured too: on a corpus of two articles it refused answerable questions.)
+    """
+    same = [t for t in texts if detect_language(t) == slot.language]
+    if slot.terms and same:
+        found: set[str] = set()
+        for text in same:
+            found |= content_terms(text) & slot.terms
+        return len(found) / len(slot.terms)
+    other = [t for t in texts if detect_language(t) != slot.language]
+    asked = [("name", n) for n in sorted(slot.names)] + [("number", n) for n in sorted(slot.numbers)]
+    if not asked or not other:
+        return 1.0
+    held = set().union(*(numbers(t) for t in other))
+    hits = sum(n in held if what == "number" else any(name_in(n, t) for t in other) for what, n in asked)
+    return hits / len(asked)
 
 
 def check_answering(slot: Slot, sentence: str) -> AnsweringCheck:

@@ -70,6 +70,18 @@ def test_irrelevant_question_gets_the_fixed_reply_without_calling_the_model(sett
     assert answer.text == NOT_IN_ARTICLES["en"] and not answer.answered and llm.prompts == []
 
 
+def test_a_question_on_what_the_passages_never_mention_is_refused_however_close_it_scores(
+    open_settings, fake_embedder
+) -> None:  # type: ignore[no-untyped-def]
+    llm = ScriptedLLM("أطلقت إيران 350 صاروخا [1].")
+    assistant = make(open_settings.model_copy(update={"min_coverage_ar": 0.35}), fake_embedder, llm)
+    absent = assistant.ask("كم جهاز طرد مركزي تشغّل الصين؟")  # neither centrifuges nor China in the articles
+    assert absent.text == NOT_IN_ARTICLES["ar"] and not absent.answered and absent.citations == ()
+    assert absent.coverage is not None and absent.coverage < 0.35 and llm.prompts == []
+    held = assistant.ask("كم صاروخا أطلقت إيران على إسرائيل؟")
+    assert held.coverage == 1.0 and llm.prompts, "what the passages hold still reaches the model"
+
+
 def test_follow_up_is_rewritten_before_retrieval(open_settings, fake_embedder) -> None:  # type: ignore[no-untyped-def]
     llm = ScriptedLLM("How many drones did Iran launch at Israel?", "Iran launched 350 drones [1].")
     assistant = make(open_settings, fake_embedder, llm)

@@ -6,7 +6,7 @@ import pytest
 
 from qa.extractive import compose, english_lead
 from qa.language import answer_language
-from qa.question import analyze_question, check_answering, question_kind
+from qa.question import analyze_question, check_answering, coverage, question_kind
 from tests.fakes import MISSILES, TALKS, sources
 
 KINDS = [
@@ -101,3 +101,24 @@ def test_an_english_question_gets_an_english_led_answer_with_the_arabic_quote_as
     assert answer_language(text) == "en"
     arabic, _ = compose(chosen, "ar", analyze_question("كم صاروخا أطلقت إيران؟"))
     assert arabic == f"{MISSILES} [1] {TALKS} [2]" and answer_language(arabic) == "ar"
+
+
+@pytest.mark.parametrize(
+    ("question", "texts", "expected"),
+    [
+        # Arabic over Arabic: analysed content terms (clitics and ta marbuta folded by the analyser).
+        ("كم صاروخا أطلقت إيران على إسرائيل؟", ["أطلقت إيران 350 صاروخا على إسرائيل."], 1.0),
+        ("كم جهاز طرد مركزي تشغل إيران؟", ["أطلقت إيران 350 صاروخا على إسرائيل."], 0.2),
+        ("كم جهاز طرد مركزي تشغل إيران؟", ["تشغل إيران أجهزة طرد مركزي.", "وقال جهاز الأمن"], 1.0),
+        # English over Arabic: only names and numbers can be compared.
+        ("How many ships have the Houthis attacked in the Red Sea?", ["أطلقت إيران 350 صاروخا على إسرائيل."], 0.0),
+        ("How many ships have the Houthis attacked in the Red Sea?", ["هاجم الحوثيون سفنا في البحر الأحمر."], 1.0),
+        ("Which countries signed the 2015 nuclear deal?", ["الاتفاق النووي لعام 2015"], 1.0),
+        ("Which countries signed the 2015 nuclear deal?", ["الاتفاق النووي لعام 2018"], 0.0),
+        ("Where were the talks held?", ["جرت المحادثات في مسقط."], 1.0),  # nothing to compare
+    ],
+)
+def test_coverage_is_the_share_of_what_the_question_names_found_in_the_passages(
+    question: str, texts: list[str], expected: float
+) -> None:
+    assert coverage(analyze_question(question), texts) == pytest.approx(expected, abs=0.01)
