@@ -1,7 +1,8 @@
 """Answer and retrieval metrics for the evaluation runner: plain functions over plain values.
 
 - `key_facts_stated`: which key facts an answer states (any variant, after Arabic
-  normalisation and digit folding, so "٣٥٠" matches "350" and "إيران" matches "ايران").
+  normalisation and digit folding, so "٣٥٠" matches "350", "500,000" matches "500000" and
+  "إيران" matches "ايران").
 - `token_f1`, `exact_match`: SQuAD-style token F1 and exact match between an answer and a gold answer
   (normalised tokens).
 - `gold_rank`: the rank of the first retrieved passage that holds a gold quote (1-based), or None.
@@ -21,6 +22,8 @@ from collections.abc import Sequence
 from index.normalize import normalize, tokens
 
 _SPACES = re.compile(r"\s+")
+# A thousands separator between digits ("500,000", "٥٠٠٬٠٠٠"): dropped, so both spellings of a number agree.
+_GROUPS = re.compile(r"(?<=\d)[,،٬](?=\d{3}(?!\d))")
 
 
 def _norm(text: str) -> str:
@@ -29,9 +32,11 @@ def _norm(text: str) -> str:
 
 def fact_stated(answer: str, variants: Sequence[str]) -> bool:
     """True when any variant occurs in the answer (normalised; whole tokens for short variants)."""
+    answer = _GROUPS.sub("", normalize(answer))
     text = f" {' '.join(tokens(answer))} "
     raw = _norm(answer)
     for v in variants:
+        v = _GROUPS.sub("", normalize(v))
         vt = " ".join(tokens(v))
         if not vt:
             continue

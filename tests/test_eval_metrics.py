@@ -18,6 +18,13 @@ def test_fact_variants_match_after_normalisation() -> None:
     ]
 
 
+def test_numbers_match_with_or_without_thousands_separators() -> None:
+    assert fact_stated("about 500000 fled France", ["500,000"])
+    assert fact_stated("نحو ٥٠٠٬٠٠٠ لاذوا بالفرار", ["500000"])
+    assert not fact_stated("about 50000 fled France", ["500,000"]), "a different number still differs"
+    assert not fact_stated("in 1,2000", ["12000"]), "only groups of three digits are thousands"
+
+
 def test_token_f1_by_hand() -> None:
     # prediction tokens: iran launched 350 missiles (4); gold: iran launched 350 ballistic missiles and drones (7)
     # common 4 -> precision 1, recall 4/7 -> F1 = 2*(4/7)/(1+4/7) = 8/11
