@@ -12,6 +12,7 @@ behind a short English lead that states the values lifted from it (`compose`).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -143,6 +144,11 @@ def compose(
 QUOTE_CHARS = 220
 _EN_MONTHS = ("January February March April May June July August September October November December").split()
 _EN_DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+_WHEN_YEAR = re.compile(r"(?<![\d.,])(1\d\d\d|20\d\d)(?!\d|[.,]\d|\s*%)")
+_YEAR_CUES = frozenset(
+    normalize(w)
+    for w in "عام العام سنة السنة في منذ من حتى بداية أواخر أوائل مطلع نهاية in since from until by year".split()
+)
 _NUMBER_WITH_UNIT = re.compile(r"(\d+(?:[.,]\d+)*)\s*(%|٪|في المئة|في المائة|بالمئة|بالمائة)?")
 # Arabic time expressions (normalised) and their English form, for the lead of a "when" answer.
 _RELATIVE_TIMES = [(normalize(ar), en) for ar, en in (
@@ -184,6 +190,13 @@ def lift_values(sentence: str, slot: Slot | None) -> list[str]:
     names = [n for n in latin_names(sentence) if not slot or n.lower() not in slot.names]
     kind = slot.kind if slot else "what"
     if kind == "when":  # one time expression is the answer; with several, the lead cannot tell which
+        # Asked when, a four-digit number after "in", "since", "year"... is a year even outside YEAR's news
+        # range ("بدايةً من 1519"); "قتل 1500 جندي" is not.
+        words = norm.split()
+        cued = [w for prev, w in itertools.pairwise(words)
+                if prev.lstrip("و") in _YEAR_CUES and _WHEN_YEAR.fullmatch(w.rstrip(".,،؛"))]  # fmt: skip
+        found = YEAR.findall(norm) + [w.rstrip(".,،؛") for w in cued]
+        years = [y for y in dict.fromkeys(found) if y not in known and y not in used]
         times = list(dict.fromkeys(dates + years + [en for ar, en in _RELATIVE_TIMES if ar in norm]))
         return times if len(times) == 1 else []
     groups = {"count": nums, "who": names, "where": names}.get(kind, names)
@@ -191,7 +204,10 @@ def lift_values(sentence: str, slot: Slot | None) -> list[str]:
 
 
 def months_with_days(norm: str) -> list[tuple[str, set[str], int]]:
-    """English forms of the month and weekday names in normalised text, the day numbers they take, their index."""
+    """English forms of the month and weekday names in normalised text, the numbers they take, their index.
+
+    A month takes the day number before it and the year right after it ("13 أبريل 2024": "13 April 2024").
+    """
     out: list[tuple[str, set[str], int]] = []
     words = norm.split()
     for i, w in enumerate(words):
@@ -203,7 +219,10 @@ def months_with_days(norm: str) -> list[tuple[str, set[str], int]]:
             out.append((_EN_DAYS[idx - 100], set(), idx))
             continue
         day = words[i - 1] if i > 0 and words[i - 1].isdigit() and len(words[i - 1]) <= 2 else None
-        out.append((f"{day} {_EN_MONTHS[idx]}" if day else _EN_MONTHS[idx], {day} if day else set(), idx))
+        after = words[i + 1].rstrip(".,،؛") if i + 1 < len(words) else ""
+        year = after if _WHEN_YEAR.fullmatch(after) else None
+        name = " ".join(x for x in (day, _EN_MONTHS[idx], year) if x)
+        out.append((name, {x for x in (day, year) if x}, idx))
     return out
 
 

@@ -122,3 +122,17 @@ def test_coverage_is_the_share_of_what_the_question_names_found_in_the_passages(
     question: str, texts: list[str], expected: float
 ) -> None:
     assert coverage(analyze_question(question), texts) == pytest.approx(expected, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "lead"),
+    [
+        ("انتشرت كتابات لوثر في أنحاء فرنسا بدايةً من 1519.", "The articles give 1519"),  # a year outside 1800-2099
+        ("وفي عام 1685 صدر المرسوم.", "The articles give 1685"),
+        ("أطلقت إيران 350 صاروخا في 13 أبريل 2024.", "The articles give 13 April 2024"),  # the year joins its date
+        ("قتل 1500 جندي في المعركة.", "The articles say"),  # a count, not a year
+        ("في 13 أبريل، بعد اتفاق عام 2015.", "The articles say"),  # two times: the lead cannot tell which
+    ],
+)
+def test_a_when_lead_lifts_one_time_expression_with_its_year(sentence: str, lead: str) -> None:
+    assert english_lead(sentence, analyze_question("When did it happen?")) == lead
