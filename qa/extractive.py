@@ -193,9 +193,9 @@ def lift_values(sentence: str, slot: Slot | None) -> list[str]:
         # Asked when, a four-digit number after "in", "since", "year"... is a year even outside YEAR's news
         # range ("بدايةً من 1519"); "قتل 1500 جندي" is not.
         words = norm.split()
-        cued = [w for prev, w in itertools.pairwise(words)
-                if prev.lstrip("و") in _YEAR_CUES and _WHEN_YEAR.fullmatch(w.rstrip(".,،؛"))]  # fmt: skip
-        found = YEAR.findall(norm) + [w.rstrip(".,،؛") for w in cued]
+        cued = [y for prev, w in itertools.pairwise(words)
+                if prev.lstrip("و") in _YEAR_CUES and _WHEN_YEAR.fullmatch(y := w.rstrip(".,،؛"))]  # fmt: skip
+        found = YEAR.findall(norm) + cued
         years = [y for y in dict.fromkeys(found) if y not in known and y not in used]
         times = list(dict.fromkeys(dates + years + [en for ar, en in _RELATIVE_TIMES if ar in norm]))
         return times if len(times) == 1 else []

@@ -8,7 +8,8 @@ draft. Steps:
 2. the retrieved passages' sentences are scored against the question (the
    extractive scorer) and checked for answering it (`qa.question`: the asked
    number, date or name, and content beyond the question's own). When no sentence
-   that answers reaches the relevance threshold, the answer is the fixed "the
+   that answers reaches the relevance threshold, or the passages hold too little of
+   what the question names (`qa.question.coverage`), the answer is the fixed "the
    articles do not say" reply, without calling a model;
 3. the best `llm_sentences` sentences become the numbered passages of the prompt
    (`qa.prompt`), which keeps the prompt short: a few seconds on a CPU;
