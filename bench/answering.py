@@ -19,14 +19,16 @@ figure is printed for both. For every question:
    or the passage of the best passing sentence (`cov_best`), jointly and at the
    default relevance threshold (where `Settings.min_coverage_*` come from).
 
-4. with `--answers N`, answers: the first N questions per language of half B answered by the
+4. with `--answers N`, answers: the first N questions per language of half B (`--half A` to tune) answered by the
    configured backend (`qa.generate`, as `Assistant.ask` does) and, as the peer, by llama-index's
    default query engine over the same paragraphs with the same model and top-k (`--peer N` questions
    per language): the answer contains the gold answer of the question's language (its own words,
    not a «quoted» Arabic sentence; normalised, digits folded), the answer is in the question's
    language, seconds per answer.
 
-    python bench/answering.py [--evaldata ../shared/evaldata] [--limit N] [--answers N --peer M]
+   Settings come from NEWSQA_* variables as everywhere (e.g. NEWSQA_RENDER_EVIDENCE=first).
+
+    python bench/answering.py [--evaldata ../shared/evaldata] [--limit N] [--answers N --peer M [--half A]]
 """
 
 from __future__ import annotations
@@ -140,11 +142,13 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("artifacts/answering.json"))
     ap.add_argument("--answers", type=int, default=0, help="answer this many half-B questions per language")
     ap.add_argument("--peer", type=int, default=0, help="... and this many with llama-index's query engine")
+    ap.add_argument("--half", choices=("A", "B"), default="B", help="the half --answers draws from (A: tuning)")
     args = ap.parse_args()
-    settings = Settings(cache_dir=args.cache_dir, _env_file=None)
+    settings = Settings(cache_dir=args.cache_dir, _env_file=None)  # NEWSQA_* variables still apply
     articles, cases = load(args.evaldata)
     if args.answers:
-        answers(articles, cases, settings, args.answers, args.peer, args.out.with_name("answers.json"))
+        out = args.out.with_name(f"answers-{args.half}.json")
+        answers(articles, cases, settings, args.answers, args.peer, out, half=args.half)
         return
     if args.limit:
         cases = [c for lang in ("ar", "en") for c in [c for c in cases if c["language"] == lang][: args.limit]]
@@ -195,9 +199,16 @@ def main() -> None:
 
 
 def answers(
-    articles: Sequence[Article], cases: list[dict[str, object]], settings: Settings, n: int, peer: int, out: Path
+    articles: Sequence[Article],
+    cases: list[dict[str, object]],
+    settings: Settings,
+    n: int,
+    peer: int,
+    out: Path,
+    *,
+    half: str = "B",
 ) -> None:
-    """Item 4 of the module docstring: our answers and the peer's on half B, printed and written to `out`."""
+    """Item 4 of the module docstring: our answers and the peer's on `half`, printed and written to `out`."""
     from eval.metrics import fact_stated
     from qa.citations import plain_text
     from qa.generate import answer_events, final_answer
@@ -205,18 +216,21 @@ def answers(
     from qa.llm import load_llm
 
     gold = _gold_answers(settings.evaldata_dir)
-    chosen = [c for lang in ("ar", "en") for c in [c for c in cases if c["language"] == lang and c["half"] == "B"][:n]]
+    chosen = [c for lang in ("ar", "en") for c in [c for c in cases if c["language"] == lang and c["half"] == half][:n]]
     embedder = load_embedder(cache_dir=settings.cache_dir)
     llm = load_llm(settings)
+    llm_name = llm.name if llm is not None else "-"
     rows: list[dict[str, object]] = []
 
-    def record(pipeline: str, case: dict[str, object], text: str, answered: bool, seconds: float) -> None:
+    def record(
+        pipeline: str, case: dict[str, object], text: str, answered: bool, seconds: float, backend: str = ""
+    ) -> None:
         own = re.sub(r"«[^»]*»", " ", text)
         golds = gold[(str(case["question"]))]
         rows.append({"pipeline": pipeline, "language": case["language"], "question": case["question"],
                      "answer": text, "gold": golds, "answered": answered, "seconds": round(seconds, 2),
                      "contains": answered and fact_stated(own, golds),
-                     "language_match": answer_language(text) == case["language"]})  # fmt: skip
+                     "language_match": answer_language(text) == case["language"], "backend": backend})  # fmt: skip
 
     with tempfile.TemporaryDirectory() as tmp:
         retriever = build(articles, settings, embedder, Path(tmp))
@@ -226,7 +240,7 @@ def answers(
                 str(case["question"]), [], settings=settings, embedder=embedder, llm=llm, k=settings.top_k,
                 retrieve=lambda q, v, k: retriever.retrieve(q, v, k),
             ))  # fmt: skip
-            record("ours", case, plain_text(answer.text), answer.answered, time.perf_counter() - t)
+            record("ours", case, plain_text(answer.text), answer.answered, time.perf_counter() - t, answer.backend)
             print(f"  ours {i + 1}/{len(chosen)}", flush=True)
         if peer and llm is not None:
             from llama_index.core import Document, VectorStoreIndex
@@ -252,7 +266,9 @@ def answers(
                 print(f"{pipeline} {lang} ({len(rs)} q): contains gold {mean(bool(r['contains']) for r in rs):.3f}, "
                       f"language match {mean(bool(r['language_match']) for r in rs):.3f}, "
                       f"answered {mean(bool(r['answered']) for r in rs):.3f}, "
-                      f"p50 {secs[len(secs) // 2]:.1f} s, p95 {secs[int(0.95 * (len(secs) - 1))]:.1f} s")  # fmt: skip
+                      f"p50 {secs[len(secs) // 2]:.1f} s, p95 {secs[int(0.95 * (len(secs) - 1))]:.1f} s, "
+                      f"model {mean(str(r['backend']).startswith(llm_name) for r in rs):.3f}, "
+                      f"rendered {mean('rendering' in str(r['backend']) for r in rs):.3f}")  # fmt: skip
     print(f"answers in {out}")
 
 

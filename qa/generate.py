@@ -17,11 +17,17 @@ draft. Steps:
    answering); what survives is the answer. When nothing survives, or the model says the articles do not answer
    although relevant sentences were found (a 1.5B model refuses too readily), the
    extractive answer (retrieved sentences, quoted and cited) is shown instead; the
-   draft and the verdict on each of its sentences stay in the `Answer`.
+   draft and the verdict on each of its sentences stay in the `Answer`;
+5. for an English question, that extractive answer would be Arabic sentences behind a
+   short English lead. So first (`Settings.render_evidence`, "fallback") the chosen
+   Arabic sentences are rendered in English by the model (`render_evidence`, cached) and
+   checked like its own sentences against the sentence each renders: what survives is an
+   English answer whose citations quote the Arabic and carry the rendering. With "first"
+   this comes before the draft, which is written only when no rendering verifies.
 
 Without a model (`llm=None`) it is the extractive answer alone. `timings` holds
 milliseconds for rewrite, embed_query, retrieve, answer (sentence scoring),
-prompt, first_token, generation and verification.
+prompt, first_token, generation, verification and rendering.
 """
 
 from __future__ import annotations
@@ -31,15 +37,16 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 
 from index.embed import Embedder
-from qa.citations import check_citations
-from qa.extractive import candidate_sentences, compose, rank_sources, select
+from qa.citations import VerifiedAnswer, check_citations
+from qa.extractive import Candidate, candidate_sentences, compose, rank_sources, select
 from qa.followup import standalone_question
 from qa.language import detect_language
 from qa.llm import ChatModel
 from qa.models import Answer, AnswerEvent, Passage
 from qa.prompt import answer_messages
-from qa.question import analyze_question, coverage
+from qa.question import Slot, analyze_question, coverage
 from qa.settings import Settings
+from qa.translate import EvidenceRenderer
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +96,14 @@ def answer_events(
     if llm is None or not chosen:  # no model, or nothing relevant enough: no need to ask one
         yield AnswerEvent(kind="answer", answer=base.model_copy(update={"backend": llm.name if llm else "extractive"}))
         return
+    rendered_label = f"{llm.name} (English rendering of the cited sentences)"
+    if language == "en" and s.render_evidence == "first":
+        t = time.perf_counter()
+        rendered = render_evidence(chosen, llm, s, embedder, slot)
+        timings["rendering"] = _ms(t)
+        if rendered is not None and rendered.answered:
+            yield AnswerEvent(kind="answer", answer=_rendered_answer(base, rendered, rendered_label, timings))
+            return
 
     t = time.perf_counter()
     # The model sees the sentences closest to the question whether or not they passed the answering check
@@ -125,7 +140,40 @@ def answer_events(
         )
     else:  # nothing verified, or a refusal although relevant sentences were found: the extractive answer
         answer = base.model_copy(update={**common, "backend": f"extractive (fallback from {llm.name})"})
+        if language == "en" and s.render_evidence == "fallback":
+            # ... or, for an English question, the chosen Arabic sentences rendered in English and checked.
+            t = time.perf_counter()
+            rendered = render_evidence(chosen, llm, s, embedder, slot)
+            timings["rendering"] = _ms(t)
+            if rendered is not None and rendered.answered:
+                answer = _rendered_answer(answer, rendered, rendered_label, timings)
+            elif rendered is not None:  # the renderings' verdicts are kept beside the draft's
+                answer = answer.model_copy(update={"sentences": answer.sentences + rendered.sentences})
     yield AnswerEvent(kind="answer", answer=answer)
+
+
+def render_evidence(
+    chosen: Sequence[Candidate], llm: ChatModel, settings: Settings, embedder: Embedder, slot: Slot
+) -> VerifiedAnswer | None:
+    """The chosen Arabic sentences rendered in English by `llm` (`qa.translate.EvidenceRenderer`), checked.
+
+    Each rendering cites the one sentence it renders and goes through `check_citations` like a
+    model's sentence (facts kept and none added, similarity, answering the question), so what is
+    kept can be shown as an English answer whose citations quote the Arabic and carry the
+    rendering. None when no sentence was rendered.
+    """
+    renderer = EvidenceRenderer(llm, settings.cache_dir)
+    parts = [(i, r) for i, c in enumerate(chosen, start=1) if (r := renderer.render(c.text))]
+    if not parts:
+        return None
+    draft = " ".join(f"{r.rstrip('.')} [{i}]." for i, r in parts)
+    return check_citations(draft, chosen, embedder, min_support=settings.min_support("en"), language="en", slot=slot)
+
+
+def _rendered_answer(answer: Answer, rendered: VerifiedAnswer, backend: str, timings: dict[str, float]) -> Answer:
+    """`answer` showing the verified renderings instead (the draft's verdicts, if any, stay before theirs)."""
+    shown = {"text": rendered.text, "citations": rendered.citations, "backend": backend, "timings": timings}
+    return answer.model_copy(update={**shown, "sentences": answer.sentences + rendered.sentences})
 
 
 def final_answer(events: Iterator[AnswerEvent]) -> Answer:

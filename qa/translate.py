@@ -1,27 +1,28 @@
-"""English questions rendered in Arabic by the local model, for retrieval over Arabic articles.
+"""Renderings by the local model across the two languages: questions into Arabic, evidence into English.
 
-The articles are Arabic. An English question reaches them only through the
-multilingual embedding: the lexical (BM25) side can match its numbers and Latin
-names at most, and the dense side scores cross-language pairs lower and less
-sharply than same-language ones. So an English question is first rendered in
-Arabic by the generative model (a short prompt, greedy, at most
-`MAX_TOKENS` tokens), and retrieval uses the rendering beside the question
-(`qa.retrieve.HybridRetriever.retrieve`, `lexical_text` and `extra_vector`;
-`query_extras` builds both). `bench/retrieval.py --translate` measured the
-gain (see the README).
+Questions (`QuestionTranslator`, opt-in). The articles are Arabic. An English question
+reaches them only through the multilingual embedding: the lexical (BM25) side can match
+its numbers and Latin names at most, and the dense side scores cross-language pairs lower
+and less sharply than same-language ones. So an English question can first be rendered in
+Arabic by the generative model (a short prompt, greedy, at most `MAX_TOKENS` tokens), and
+retrieval uses the rendering beside the question (`qa.retrieve.HybridRetriever.retrieve`,
+`lexical_text` and `extra_vector`; `query_extras` builds both). `bench/retrieval.py
+--translate` measured the gain (see the README). That rendering is only a search aid: it is
+never shown, quoted or answered from. It is kept when it looks like an Arabic question
+(Arabic by `qa.language.detect_language`, not empty, not far longer than the question); the
+question's numbers must survive it, and any that do not are appended, since numbers are what
+the lexical side matches best. Arabic questions are not translated at all.
 
-The rendering is only a search aid: it is never shown, quoted or answered
-from. It is kept when it looks like an Arabic question (Arabic by
-`qa.language.detect_language`, not empty, not far longer than the question);
-the question's numbers must survive it, and any that do not are appended, since
-numbers are what the lexical side matches best. Arabic questions are not
-translated at all (`translate` returns None without calling the model).
+Evidence (`EvidenceRenderer`). An English question answered from Arabic sentences needs
+English sentences: the chosen Arabic sentences are rendered one by one (two worked examples,
+greedy, one line), and `qa.generate` shows a rendering only after `qa.citations` checked it
+against the sentence it renders, always beside that sentence as a labelled machine rendering.
 
-Renderings are cached on disk, one small JSON file per question, named by the
-sha256 of the model name, `PROMPT_VERSION` and the question, so a question is
-translated once per model and prompt. Files are written to a unique temporary
-name and renamed (`os.replace`), so concurrent writers never leave a torn file.
-A model error is not cached (the next call tries again); an unusable output is.
+Both are cached on disk, one small JSON file per text (in `translations/` and `renderings/`),
+named by the sha256 of the model name, the prompt version and the text, so a text is rendered
+once per model and prompt. Files are written to a unique temporary name and renamed
+(`os.replace`), so concurrent writers never leave a torn file. A model error is not cached
+(the next call tries again); an unusable output is.
 """
 
 from __future__ import annotations
@@ -111,58 +112,70 @@ class Translation:
     seconds: float
 
 
-class QuestionTranslator:
-    """English question -> Arabic rendering, by a chat model, cached on disk (see the module docstring)."""
+class _CachedRenderer:
+    """A chat model's one-line rendering of a text into another language, cached on disk per model and prompt.
+
+    Subclasses set what differs: the cache folder, the prompt version, the source language,
+    the messages, and how a reply is cleaned and judged usable.
+    """
+
+    folder_name = CACHE_FOLDER
+    prompt_version = PROMPT_VERSION
+    source_language = "en"
+    what = "question translation"
 
     def __init__(self, llm: ChatModel, cache_dir: Path, *, max_tokens: int = MAX_TOKENS) -> None:
-        """`cache_dir` is the project's cache dir (`Settings.cache_dir`); files go to its `translations/`."""
+        """`cache_dir` is the project's cache dir (`Settings.cache_dir`); files go to its `folder_name`."""
         self.llm = llm
-        self.folder = Path(cache_dir) / CACHE_FOLDER
+        self.folder = Path(cache_dir) / self.folder_name
         self.max_tokens = max_tokens
 
-    def key(self, question: str) -> str:
-        """The cache key of `question` for this model and prompt version."""
-        return hashlib.sha256(f"{self.llm.name}\n{PROMPT_VERSION}\n{question.strip()}".encode()).hexdigest()
+    def key(self, text: str) -> str:
+        """The cache key of `text` for this model and prompt version."""
+        return hashlib.sha256(f"{self.llm.name}\n{self.prompt_version}\n{text.strip()}".encode()).hexdigest()
 
-    def translate(self, question: str) -> str | None:
-        """The Arabic rendering of an English `question`, or None (Arabic question, model failed, output unusable)."""
-        return self.lookup(question).text
+    def messages(self, text: str) -> list[Message]:
+        """The chat messages asking for the rendering of `text`."""
+        raise NotImplementedError
 
-    def lookup(self, question: str) -> Translation:
-        """`translate`, telling also whether the cache answered and how long the model took."""
-        question = question.strip()
-        if not question or detect_language(question) != "en":
+    def finish(self, text: str, raw: str) -> str | None:
+        """The rendering kept from the model's `raw` reply to `text`, or None when it is unusable."""
+        raise NotImplementedError
+
+    def lookup(self, text: str) -> Translation:
+        """The rendering of `text` (None when it is in another language than the source, or the model failed)."""
+        text = text.strip()
+        if not text or detect_language(text) != self.source_language:
             return Translation(None, cached=False, seconds=0.0)
-        hit = self.cached(question)
+        hit = self.cached(text)
         if hit is not None:
             return hit
-        path = self.folder / f"{self.key(question)}.json"
+        path = self.folder / f"{self.key(text)}.json"
         t = time.perf_counter()
         try:
-            raw = self._generate(question)
-        except Exception as exc:  # an endpoint down or a model error: retrieval goes on without a rendering
-            log.warning("question translation by %s failed (%s)", self.llm.name, type(exc).__name__)
+            raw = self._generate(text)
+        except Exception as exc:  # an endpoint down or a model error: the caller goes on without a rendering
+            log.warning("%s by %s failed (%s)", self.what, self.llm.name, type(exc).__name__)
             return Translation(None, cached=False, seconds=time.perf_counter() - t)
         seconds = time.perf_counter() - t
-        rendering = clean_rendering(raw)
-        text = keep_numbers(question, rendering) if usable(question, rendering) else None
-        self._write(path, {"model": self.llm.name, "prompt_version": PROMPT_VERSION, "question": question,
-                           "raw": raw, "translation": text, "seconds": round(seconds, 3)})  # fmt: skip
-        return Translation(text, cached=False, seconds=seconds)
+        rendering = self.finish(text, raw)
+        self._write(path, {"model": self.llm.name, "prompt_version": self.prompt_version, "question": text,
+                           "raw": raw, "translation": rendering, "seconds": round(seconds, 3)})  # fmt: skip
+        return Translation(rendering, cached=False, seconds=seconds)
 
-    def cached(self, question: str) -> Translation | None:
-        """The cached rendering of `question`, or None when it was never translated (the model is not called)."""
-        hit = self._read(self.folder / f"{self.key(question.strip())}.json")
+    def cached(self, text: str) -> Translation | None:
+        """The cached rendering of `text`, or None when it was never rendered (the model is not called)."""
+        hit = self._read(self.folder / f"{self.key(text.strip())}.json")
         if hit is None:
             return None
-        text = hit.get("translation")
+        rendering = hit.get("translation")
         took = hit.get("seconds")
         seconds = float(took) if isinstance(took, int | float) else 0.0
-        return Translation(text if isinstance(text, str) else None, cached=True, seconds=seconds)
+        return Translation(rendering if isinstance(rendering, str) else None, cached=True, seconds=seconds)
 
-    def _generate(self, question: str) -> str:
+    def _generate(self, text: str) -> str:
         pieces: list[str] = []
-        stream = self.llm.stream(translate_messages(question))
+        stream = self.llm.stream(self.messages(text))
         try:
             for piece in stream:
                 pieces.append(piece)
@@ -195,7 +208,99 @@ class QuestionTranslator:
                 if os.path.exists(tmp):
                     os.unlink(tmp)
         except OSError as exc:  # a read-only or full cache: the rendering is still returned
-            log.warning("could not cache a question translation in %s (%s)", self.folder, exc)
+            log.warning("could not cache a %s in %s (%s)", self.what, self.folder, exc)
+
+
+class QuestionTranslator(_CachedRenderer):
+    """English question -> Arabic rendering, by a chat model, cached on disk (see the module docstring)."""
+
+    def messages(self, text: str) -> list[Message]:
+        """The chat messages asking for the Arabic rendering of the question `text`."""
+        return translate_messages(text)
+
+    def finish(self, text: str, raw: str) -> str | None:
+        """The cleaned rendering with the question's numbers kept, or None when it is not an Arabic question."""
+        rendering = clean_rendering(raw)
+        return keep_numbers(text, rendering) if usable(text, rendering) else None
+
+    def translate(self, question: str) -> str | None:
+        """The Arabic rendering of an English `question`, or None (Arabic question, model failed, output unusable)."""
+        return self.lookup(question).text
+
+
+#: Bump when the evidence prompt or its clean-up changes.
+EVIDENCE_PROMPT_VERSION = 1
+#: Longest rendering of an evidence sentence, in streamed pieces (news sentences run to 60 words).
+EVIDENCE_MAX_TOKENS = 128
+_EVIDENCE_SYSTEM = (
+    "You translate sentences of Arabic news articles into English. Translate faithfully and completely: keep every "
+    "name, number, date and place exactly as in the sentence, add nothing, explain nothing. "
+    "Reply with the English sentence only, on one line."
+)
+# Two worked examples with everyday news vocabulary (measured: with one, a 1.5B model mistranslated common
+# nouns more often). They are about nothing in particular: the prompt must not lean towards any corpus.
+_EVIDENCE_EXAMPLES = (
+    (
+        "وقال وزير الخارجية الفرنسي إن المحادثات ستستأنف في جنيف يوم 12 مارس بمشاركة وفود من خمس دول.",
+        "The French foreign minister said the talks would resume in Geneva on 12 March with delegations from five "
+        "countries.",
+    ),
+    (
+        "وارتفعت أسعار القمح بنسبة 12% خلال الأسبوع الماضي، وفق بيانات نشرتها وزارة الزراعة أمس الثلاثاء.",
+        "Wheat prices rose by 12% over the past week, according to data published by the Ministry of Agriculture "
+        "on Tuesday.",
+    ),
+)
+_DECLINE = re.compile(r"\b(?:sorry|i can(?:not|'t)|unable to|as an ai|translat(?:e|ion|ed))\b", re.IGNORECASE)
+_MARKERS = re.compile(r"\[\s*\d+(?:\s*[,،]\s*\d+)*\s*\]")
+
+
+def evidence_messages(sentence: str) -> list[Message]:
+    """The chat messages asking for the English rendering of an Arabic `sentence` (fixed apart from it)."""
+    messages: list[Message] = [("system", _EVIDENCE_SYSTEM)]
+    for arabic, english in _EVIDENCE_EXAMPLES:
+        messages += [("user", arabic), ("assistant", english)]
+    return [*messages, ("user", sentence)]
+
+
+class EvidenceRenderer(_CachedRenderer):
+    """Arabic evidence sentence -> English rendering, by a chat model, cached on disk (`renderings/`).
+
+    The rendering is shown to an English reader only after `qa.citations.check_citations` has
+    checked it against the sentence it renders (numbers, dates and names kept, none added,
+    similarity, answering the question), and always under the Arabic quote it renders, labelled
+    as a machine rendering (`qa.render.rendering`): a 1.5B model can get a common noun wrong in a
+    way no check sees. `qa.generate` uses it when an English question's draft does not verify.
+    """
+
+    folder_name = "renderings"
+    prompt_version = EVIDENCE_PROMPT_VERSION
+    source_language = "ar"
+    what = "evidence rendering"
+
+    def __init__(self, llm: ChatModel, cache_dir: Path, *, max_tokens: int = EVIDENCE_MAX_TOKENS) -> None:
+        """`cache_dir` is the project's cache dir (`Settings.cache_dir`); files go to its `renderings/`."""
+        super().__init__(llm, cache_dir, max_tokens=max_tokens)
+
+    def messages(self, text: str) -> list[Message]:
+        """The chat messages asking for the English rendering of the Arabic sentence `text`."""
+        return evidence_messages(text)
+
+    def finish(self, text: str, raw: str) -> str | None:
+        """The first line of the reply without labels, quotes or markers; None unless it is a plain English sentence.
+
+        A reply that declines or talks about translating, is not English, or is far longer than
+        the sentence (the model went on) is not a rendering.
+        """
+        line = _MARKERS.sub("", clean_rendering(re.sub(r"^\s*(?:english|translation)\s*:\s*", "", raw, flags=re.I)))
+        line = re.sub(r"\s+([.!?,;:])", r"\1", re.sub(r"\s+", " ", line)).strip()
+        if not line or len(line) > max(200, 2 * len(text)) or _DECLINE.search(line):
+            return None
+        return line if detect_language(line) == "en" else None
+
+    def render(self, sentence: str) -> str | None:
+        """The English rendering of an Arabic `sentence`, or None (not Arabic, model failed, output unusable)."""
+        return self.lookup(sentence).text
 
 
 @dataclass(frozen=True)

@@ -126,3 +126,55 @@ def test_a_model_failing_mid_answer_gives_the_extractive_answer(open_settings, f
     assert answer.backend == "extractive (fallback: scripted failed, ConnectionError)"
     expected = Assistant(open_settings.model_copy(update={"backend": "extractive"}), embedder=fake_embedder)
     assert answer.text == expected.ask(QUESTION).text and answer.draft == "Iran launched"
+
+
+def _rendering(user: str) -> str:
+    """A scripted English rendering of whichever corpus sentence the renderer was given."""
+    if "350" in user:
+        return "Iran had launched 350 ballistic missiles and drones towards Israel."
+    return "Something else entirely happened."
+
+
+def test_an_english_question_whose_draft_fails_gets_the_checked_english_rendering(
+    open_settings, fake_embedder, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    settings = open_settings.model_copy(update={"cache_dir": tmp_path, "max_answer_sentences": 1})
+    llm = ScriptedLLM("Iran launched 12345 missiles [1].", _rendering)
+    assistant = make(settings, fake_embedder, llm)
+    answer = assistant.ask(QUESTION)
+    assert answer.backend == "scripted (English rendering of the cited sentences)" and answer.language == "en"
+    assert answer.text == "Iran had launched 350 ballistic missiles and drones towards Israel [1]."
+    (citation,) = answer.citations
+    assert "350" in citation.quote and citation.rendering == answer.text.replace(" [1]", "")
+    assert [s.verified for s in answer.sentences] == [False, True]  # the draft's verdict, then the rendering's
+    assert "rendering" in answer.timings and len(llm.prompts) == 2
+    assert llm.prompts[1][-1][1] == citation.quote  # the renderer saw the cited Arabic sentence itself
+
+
+def test_a_rendering_that_fails_the_checks_leaves_the_english_led_fallback(
+    open_settings, fake_embedder, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    settings = open_settings.model_copy(update={"cache_dir": tmp_path, "max_answer_sentences": 1})
+    wrong = "Iran had launched 9000 ballistic missiles towards Israel."  # a number the sentence lacks
+    answer = make(settings, fake_embedder, ScriptedLLM("Iran launched 12345 missiles [1].", wrong)).ask(QUESTION)
+    assert answer.backend.startswith("extractive (fallback")
+    assert answer.text.startswith("The articles give 350 [1]: «") and answer.citations[0].rendering is None
+    assert "9000" in (answer.sentences[-1].reason or "")
+
+
+def test_render_first_skips_the_draft_and_off_never_renders(open_settings, fake_embedder, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings = open_settings.model_copy(update={"cache_dir": tmp_path, "max_answer_sentences": 1})
+    first = make(settings.model_copy(update={"render_evidence": "first"}), fake_embedder, ScriptedLLM(_rendering))
+    events = list(first.ask_stream(QUESTION))
+    assert [e.kind for e in events] == ["answer"] and events[0].answer is not None
+    assert events[0].answer.text.startswith("Iran had launched 350") and events[0].answer.draft is None
+    off_llm = ScriptedLLM("Iran launched 12345 missiles [1].")
+    off = make(settings.model_copy(update={"render_evidence": "off"}), fake_embedder, off_llm).ask(QUESTION)
+    assert off.backend.startswith("extractive (fallback") and len(off_llm.prompts) == 1
+
+
+def test_arabic_questions_are_never_rendered(open_settings, fake_embedder, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings = open_settings.model_copy(update={"cache_dir": tmp_path, "render_evidence": "first"})
+    llm = ScriptedLLM("أطلقت إيران 12345 صاروخا [1].")
+    answer = make(settings, fake_embedder, llm).ask("كم صاروخا أطلقت إيران على إسرائيل؟")
+    assert answer.backend.startswith("extractive (fallback") and len(llm.prompts) == 1

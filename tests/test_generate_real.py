@@ -185,3 +185,34 @@ def test_an_answerable_question_the_model_declines_still_gets_a_verified_answer(
     settings = real_assistant.settings.model_copy(update={"backend": "local"})
     answer = Assistant(settings, embedder=real_embedder, llm=Declines()).ask("How many missiles did Iran launch?")
     assert answer.answered and "350" in answer.text and answer.backend == "extractive (fallback from declines)"
+
+
+class DraftFails:
+    """The real model, except that its answer draft (the first request) is a claim the articles do not hold."""
+
+    def __init__(self, llm: ChatModel) -> None:
+        self.llm = llm
+        self.name = f"draft-fails+{llm.name}"
+        self.requests = 0
+
+    def stream(self, messages):  # type: ignore[no-untyped-def]
+        self.requests += 1
+        if self.requests == 1:
+            yield "Iran launched 9999 missiles at Israel [1]."
+        else:
+            yield from self.llm.stream(messages)
+
+
+def test_an_english_question_whose_draft_fails_gets_the_models_checked_rendering_of_the_evidence(
+    real_assistant, real_embedder, local_llm, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    settings = real_assistant.settings.model_copy(update={"backend": "local", "cache_dir": tmp_path})
+    llm = DraftFails(local_llm)
+    answer = Assistant(settings, embedder=real_embedder, llm=llm).ask("How many missiles did Iran launch at Israel?")
+    assert answer.backend == f"{llm.name} (English rendering of the cited sentences)", (answer.text, answer.sentences)
+    english_and_cited(real_assistant, answer, "350")
+    assert "«" not in answer.text  # English sentences, not the quoted Arabic
+    rendered = [c for c in answer.citations if c.rendering]
+    shown = plain_text(answer.text)
+    assert rendered and all(detect_language(c.quote) == "ar" and c.rendering in shown for c in rendered)
+    assert llm.requests >= 2 and list((tmp_path / "renderings").glob("*.json"))
