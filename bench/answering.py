@@ -143,12 +143,14 @@ def main() -> None:
     ap.add_argument("--answers", type=int, default=0, help="answer this many half-B questions per language")
     ap.add_argument("--peer", type=int, default=0, help="... and this many with llama-index's query engine")
     ap.add_argument("--half", choices=("A", "B"), default="B", help="the half --answers draws from (A: tuning)")
+    ap.add_argument("--languages", default="ar,en", help="question languages --answers asks (comma-separated)")
     args = ap.parse_args()
     settings = Settings(cache_dir=args.cache_dir, _env_file=None)  # NEWSQA_* variables still apply
     articles, cases = load(args.evaldata)
     if args.answers:
-        out = args.out.with_name(f"answers-{args.half}.json")
-        answers(articles, cases, settings, args.answers, args.peer, out, half=args.half)
+        out = args.out.with_name(f"answers-{args.half}-{settings.render_evidence}.json")
+        languages = tuple(args.languages.split(","))
+        answers(articles, cases, settings, args.answers, args.peer, out, half=args.half, languages=languages)
         return
     if args.limit:
         cases = [c for lang in ("ar", "en") for c in [c for c in cases if c["language"] == lang][: args.limit]]
@@ -207,6 +209,7 @@ def answers(
     out: Path,
     *,
     half: str = "B",
+    languages: Sequence[str] = ("ar", "en"),
 ) -> None:
     """Item 4 of the module docstring: our answers and the peer's on `half`, printed and written to `out`."""
     from eval.metrics import fact_stated
@@ -216,7 +219,7 @@ def answers(
     from qa.llm import load_llm
 
     gold = _gold_answers(settings.evaldata_dir)
-    chosen = [c for lang in ("ar", "en") for c in [c for c in cases if c["language"] == lang and c["half"] == half][:n]]
+    chosen = [c for lang in languages for c in [c for c in cases if c["language"] == lang and c["half"] == half][:n]]
     embedder = load_embedder(cache_dir=settings.cache_dir)
     llm = load_llm(settings)
     llm_name = llm.name if llm is not None else "-"

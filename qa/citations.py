@@ -8,7 +8,9 @@ stop belongs to the sentence before it) and checks each one:
    1..len(sources)); markers naming anything else are removed. A sentence with
    no marker is repaired when one given passage supports it on its own;
 2. every number, date word and Latin-script name it states is in the cited
-   passages (`qa.facts`: normalised, digits folded, across languages);
+   passages (`qa.facts`: normalised, digits folded, across languages), except those
+   the question states itself (given a `slot`): restating the question's premise is
+   not a claim;
 3. it is semantically close to the span it cites: the cosine similarity of the
    multilingual e5 vectors of the sentence and of the best sentence of the cited
    passage is at least `min_support` (calibrated by `bench/calibrate_support.py`);
@@ -49,6 +51,7 @@ _MARKER = re.compile(r"\[\s*(\d+(?:\s*[,،]\s*\d+)*)\s*\]")
 # It belongs to the sentence before, unless the model writes markers first ("[1] Iran ... [2] It ...").
 _MARKER_AFTER_STOP = re.compile(r"([.!?؟؛…])([ \t]*)((?:\[\s*\d+(?:\s*[,،]\s*\d+)*\s*\][ \t]*)+)")
 _STOP = "..!?؟؛…"
+_ARTICLES = frozenset({"the", "a", "an", "of"})
 
 
 class VerifiedAnswer(BaseModel):
@@ -165,7 +168,7 @@ def check_citations(
     refusals = 0
     for i, (sentence, markers) in enumerate(sentences):
         plain = strip_markers(sentence)
-        facts = facts_of(plain)
+        facts = _beyond_question(facts_of(plain), slot)
         notes: list[str] = []
         unknown = [m for m in markers if not 1 <= m <= len(sources)]
         if unknown:
@@ -240,6 +243,26 @@ def _supporting_source(
         if score >= min_support and (best is None or score > best[0]):
             best = (score, c)
     return [] if best is None else [best[1]]
+
+
+def _beyond_question(facts: Facts, slot: Slot | None) -> Facts:
+    """The facts a sentence states beyond what the question gives itself (the reader's premise, not a claim).
+
+    An English answer over Arabic text restates the question's names ("The Broncos beat …"), which
+    the Arabic passage spells in a way the transliteration check may not read; those, and the
+    question's numbers and dates, are not claims of the answer. What it adds is still checked,
+    and the answering check still wants the asked value beyond the question's own.
+    """
+    if slot is None:
+        return facts
+    given = {w for name in slot.names for w in name.split()}
+
+    def from_question(name: str) -> bool:
+        words = [re.sub(r"['’]s?$", "", w) for w in name.lower().split()]
+        return all(w in given or w in _ARTICLES for w in words) and any(w in given for w in words)
+
+    names = tuple(n for n in facts.names if not from_question(n))
+    return Facts(facts.numbers - slot.numbers, facts.months - slot.dates, names)
 
 
 def _holds_some(facts: Facts, text: str) -> bool:

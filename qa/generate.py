@@ -99,7 +99,7 @@ def answer_events(
     rendered_label = f"{llm.name} (English rendering of the cited sentences)"
     if language == "en" and s.render_evidence == "first":
         t = time.perf_counter()
-        rendered = render_evidence(chosen, llm, s, embedder, slot)
+        rendered = render_evidence(standalone, chosen, llm, s, embedder, slot)
         timings["rendering"] = _ms(t)
         if rendered is not None and rendered.answered:
             yield AnswerEvent(kind="answer", answer=_rendered_answer(base, rendered, rendered_label, timings))
@@ -143,7 +143,7 @@ def answer_events(
         if language == "en" and s.render_evidence == "fallback":
             # ... or, for an English question, the chosen Arabic sentences rendered in English and checked.
             t = time.perf_counter()
-            rendered = render_evidence(chosen, llm, s, embedder, slot)
+            rendered = render_evidence(standalone, chosen, llm, s, embedder, slot)
             timings["rendering"] = _ms(t)
             if rendered is not None and rendered.answered:
                 answer = _rendered_answer(answer, rendered, rendered_label, timings)
@@ -153,17 +153,17 @@ def answer_events(
 
 
 def render_evidence(
-    chosen: Sequence[Candidate], llm: ChatModel, settings: Settings, embedder: Embedder, slot: Slot
+    question: str, chosen: Sequence[Candidate], llm: ChatModel, settings: Settings, embedder: Embedder, slot: Slot
 ) -> VerifiedAnswer | None:
-    """The chosen Arabic sentences rendered in English by `llm` (`qa.translate.EvidenceRenderer`), checked.
+    """For each chosen Arabic sentence, the English sentence `llm` answers `question` with from it alone, checked.
 
-    Each rendering cites the one sentence it renders and goes through `check_citations` like a
-    model's sentence (facts kept and none added, similarity, answering the question), so what is
-    kept can be shown as an English answer whose citations quote the Arabic and carry the
+    (`qa.translate.EvidenceRenderer`.) Each cites the one sentence it comes from and goes through
+    `check_citations` like a model's sentence (facts kept and none added, similarity, answering
+    the question), so what is kept can be shown as an English answer whose citations quote the Arabic and carry the
     rendering. None when no sentence was rendered.
     """
     renderer = EvidenceRenderer(llm, settings.cache_dir)
-    parts = [(i, r) for i, c in enumerate(chosen, start=1) if (r := renderer.render(c.text))]
+    parts = [(i, r) for i, c in enumerate(chosen, start=1) if (r := renderer.render(c.text, question))]
     if not parts:
         return None
     draft = " ".join(f"{r.rstrip('.')} [{i}]." for i, r in parts)

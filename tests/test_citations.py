@@ -133,3 +133,22 @@ def test_a_garbled_or_cited_refusal_is_never_a_verified_claim(fake_embedder) -> 
                             min_support=NO_SIM)  # fmt: skip
     assert mixed.answered and not mixed.refused and mixed.text == "Iran launched 350 missiles [1]."
     assert "not a claim" in (mixed.sentences[1].reason or "")
+
+
+def test_names_numbers_and_dates_the_question_gives_are_its_premise_not_claims_to_check(fake_embedder) -> None:
+    from qa.question import analyze_question
+
+    src = sources(MISSILES)
+    slot = analyze_question("How many missiles did the Zorvans launch in 2019?")  # names/year the passage lacks
+    echoed = "The Zorvans launched 350 missiles in 2019 [1]."
+    assert check_citations(echoed, src, fake_embedder, min_support=NO_SIM, slot=slot).answered
+    assert not check_citations(echoed, src, fake_embedder, min_support=NO_SIM).answered  # no question: all checked
+    added = check_citations("The Zorvans and the Quellish launched 350 missiles in 2019 [1].", src, fake_embedder,
+                            min_support=NO_SIM, slot=slot)  # fmt: skip
+    assert not added.answered and "Quellish" in (added.sentences[0].reason or "")  # what it adds is still checked
+    other = check_citations("The Zorvans launched 350 missiles in 2020 [1].", src, fake_embedder, min_support=NO_SIM,
+                            slot=slot)  # fmt: skip
+    assert not other.answered and "2020" in (other.sentences[0].reason or "")
+    # The asked value must still come from the passage: echoing the question's own number does not answer.
+    assert not check_citations("The Zorvans launched missiles in 2019 [1].", src, fake_embedder, min_support=NO_SIM,
+                               slot=slot).answered  # fmt: skip

@@ -148,7 +148,8 @@ def test_an_english_question_whose_draft_fails_gets_the_checked_english_renderin
     assert "350" in citation.quote and citation.rendering == answer.text.replace(" [1]", "")
     assert [s.verified for s in answer.sentences] == [False, True]  # the draft's verdict, then the rendering's
     assert "rendering" in answer.timings and len(llm.prompts) == 2
-    assert llm.prompts[1][-1][1] == citation.quote  # the renderer saw the cited Arabic sentence itself
+    assert llm.prompts[1][-1][1].endswith(citation.quote)  # the renderer saw the cited Arabic sentence itself
+    assert llm.prompts[1][-1][1].startswith(f"Question: {QUESTION}")
 
 
 def test_a_rendering_that_fails_the_checks_leaves_the_english_led_fallback(

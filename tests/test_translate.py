@@ -176,47 +176,58 @@ def test_the_assistant_uses_the_rendering_only_when_asked(settings, tmp_path: Pa
     assert on.retrieve(question) and len(llm.prompts) == 1  # cached: the model is not asked again
 
 
-# --- Arabic evidence sentences rendered in English (EvidenceRenderer) ---------------------------------------------
+# --- English sentences from Arabic evidence (EvidenceRenderer) ---------------------------------------------------
 
 EVIDENCE = "وكانت إيران أطلقت 350 صاروخا بالستيا وطائرة بدون طيار باتجاه إسرائيل في 13 أبريل."
+ASKED = "How many missiles did Iran launch?"
 
 
-def test_an_evidence_rendering_is_cached_apart_from_question_translations(tmp_path: Path) -> None:
-    from qa.translate import EvidenceRenderer, evidence_messages
+def test_an_evidence_rendering_is_cached_per_question_and_sentence_apart_from_translations(tmp_path: Path) -> None:
+    from qa.translate import EvidenceRenderer
 
-    model = FakeModel("Iran had launched 350 ballistic missiles and drones towards Israel on 13 April.")
+    model = FakeModel("Iran launched 350 ballistic missiles and drones towards Israel.")
     r = EvidenceRenderer(model, tmp_path)
-    assert r.render(EVIDENCE) == "Iran had launched 350 ballistic missiles and drones towards Israel on 13 April."
-    assert EvidenceRenderer(model, tmp_path).lookup(EVIDENCE).cached and model.calls == 1
-    assert [p.parent.name for p in tmp_path.rglob("*.json")] == ["renderings"]
-    assert QuestionTranslator(model, tmp_path).cached(EVIDENCE) is None  # its own folder
-    messages = evidence_messages(EVIDENCE)
-    assert messages[0][0] == "system" and messages[-1] == ("user", EVIDENCE)
-    assert [role for role, _ in messages[1:-1]] == ["user", "assistant"] * 2  # two worked examples
+    assert r.render(EVIDENCE, ASKED) == "Iran launched 350 ballistic missiles and drones towards Israel."
+    assert EvidenceRenderer(model, tmp_path).render(EVIDENCE, ASKED) and model.calls == 1  # cached
+    assert r.render(EVIDENCE, "When did Iran launch its missiles?") and model.calls == 2  # another question
+    assert {p.parent.name for p in tmp_path.rglob("*.json")} == {"renderings"}
+    user = model_prompts(r, EVIDENCE, ASKED)[-1]
+    assert user == ("user", f"Question: {ASKED}\nArabic sentence: {EVIDENCE}")
+
+
+def model_prompts(renderer, sentence: str, question: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    from qa.translate import _evidence_request
+
+    messages = renderer.messages(_evidence_request(question, sentence))
+    assert messages[0][0] == "system" and [role for role, _ in messages[1:-1]] == ["user", "assistant"] * 3
+    return messages
 
 
 @pytest.mark.parametrize(
     "reply",
     [
+        "NONE",  # the sentence does not answer: the model says so
+        "The sentence does not say how many missiles were launched.",
         "I'm sorry, but I cannot assist with that.",  # the model declines
         "وكانت إيران أطلقت 350 صاروخا",  # not English
         "Here is the translation of the sentence you gave me",  # talks about translating
-        "Iran launched missiles. " * 30,  # went on far longer than the sentence
+        "Iran launched missiles. " * 30,  # went on far longer than the request
         "",
     ],
 )
 def test_an_unusable_evidence_rendering_is_none(tmp_path: Path, reply: str) -> None:
     from qa.translate import EvidenceRenderer
 
-    assert EvidenceRenderer(FakeModel(reply), tmp_path, max_tokens=400).render(EVIDENCE) is None
+    assert EvidenceRenderer(FakeModel(reply), tmp_path, max_tokens=400).render(EVIDENCE, ASKED) is None
 
 
-def test_an_evidence_rendering_loses_labels_quotes_and_markers_and_english_is_not_rendered(tmp_path: Path) -> None:
+def test_an_evidence_rendering_loses_labels_quotes_and_markers_and_needs_arabic_evidence(tmp_path: Path) -> None:
     from qa.translate import EvidenceRenderer
 
-    model = FakeModel('English: "Iran launched 350 missiles at Israel [1]."\nIt also said more.')
+    model = FakeModel('Answer: "Iran launched 350 missiles at Israel [1]."\nIt also said more.')
     r = EvidenceRenderer(model, tmp_path)
-    assert r.render(EVIDENCE) == "Iran launched 350 missiles at Israel."
-    assert r.render("the talks took place in oman on tuesday.") is None and model.calls == 1
-    assert EvidenceRenderer(FakeModel(fail=True), tmp_path / "x").render(EVIDENCE) is None  # a model error
+    assert r.render(EVIDENCE, ASKED) == "Iran launched 350 missiles at Israel."
+    assert r.render("the talks took place in oman on tuesday.", ASKED) is None  # English evidence
+    assert r.render(EVIDENCE, "كم صاروخا أطلقت إيران؟") is None and model.calls == 1  # an Arabic question
+    assert EvidenceRenderer(FakeModel(fail=True), tmp_path / "x").render(EVIDENCE, ASKED) is None  # a model error
     assert not list((tmp_path / "x").rglob("*.json"))  # ... is not cached: the next call tries again
