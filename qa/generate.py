@@ -163,6 +163,7 @@ def render_evidence(
     rendering. None when no sentence was rendered.
     """
     renderer = EvidenceRenderer(llm, settings.cache_dir)
+    chosen = chosen[: settings.render_sentences]
     parts = [(i, r) for i, c in enumerate(chosen, start=1) if (r := renderer.render(c.text, question))]
     if not parts:
         return None

@@ -230,7 +230,7 @@ class QuestionTranslator(_CachedRenderer):
 
 
 #: Bump when the evidence prompt or its clean-up changes.
-EVIDENCE_PROMPT_VERSION = 2
+EVIDENCE_PROMPT_VERSION = 4
 #: Longest English sentence from the evidence, in streamed pieces.
 EVIDENCE_MAX_TOKENS = 80
 #: What the model replies when the sentence does not answer (never shown).
@@ -277,14 +277,18 @@ def evidence_messages(request: str) -> list[Message]:
 class EvidenceRenderer(_CachedRenderer):
     """(English question, Arabic evidence sentence) -> one English sentence answering from it, cached (`renderings/`).
 
-    Measured on XQuAD dev half A (30 English questions, the gold sentence given): asking for a
-    whole-sentence translation gave sentences the checker kept 9 times, 6 holding the gold answer,
-    often garbled (sports sentences came out about football clubs); asking for the answer the one
-    sentence gives, in English, kept 8 with 6 holding it, and the kept ones were short and on the
-    question. The output is shown only after `qa.citations.check_citations` has checked it
-    against the sentence (numbers, dates and names held, none added, similarity, answering the
-    question), and always beside that sentence, labelled as a machine rendering
-    (`qa.render.rendering`): a 1.5B model can get a common noun wrong in a way no check sees.
+    The output is shown only after `qa.citations.check_citations` has checked it against the
+    sentence (numbers, dates and names held, none added, similarity, answering the question),
+    and always beside that sentence, labelled as a machine rendering (`qa.render.rendering`).
+    Measured with the local 1.5B model (XQuAD dev half A, English questions; README, "English
+    answers from the evidence"): given the gold sentence, asking for a whole-sentence translation
+    was often garbled (sports sentences came out about football clubs) and the checker kept 9 of
+    30, 6 right; asking for the answer the one sentence gives kept 19 of 60, 15 right. In the
+    answer flow the chosen sentence is often not the gold one, and the model then states a
+    number of that sentence as the answer ("Josh Norman intercepted 3 balls" from "three
+    plays"), which every check passes: so `Settings.render_evidence` is off by default.
+    A prompt that also showed "a number about something else is not an answer" made the
+    model reply NONE to nearly everything (1 of 40 rendered on half B).
     """
 
     folder_name = "renderings"

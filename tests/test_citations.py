@@ -135,20 +135,21 @@ def test_a_garbled_or_cited_refusal_is_never_a_verified_claim(fake_embedder) -> 
     assert "not a claim" in (mixed.sentences[1].reason or "")
 
 
-def test_names_numbers_and_dates_the_question_gives_are_its_premise_not_claims_to_check(fake_embedder) -> None:
+def test_numbers_and_dates_the_question_gives_are_its_premise_but_its_names_are_still_checked(fake_embedder) -> None:
     from qa.question import analyze_question
 
     src = sources(MISSILES)
-    slot = analyze_question("How many missiles did the Zorvans launch in 2019?")  # names/year the passage lacks
-    echoed = "The Zorvans launched 350 missiles in 2019 [1]."
+    slot = analyze_question("How many missiles did Iran launch at Israel in 2019?")  # a year the passage lacks
+    echoed = "Iran launched 350 missiles at Israel in 2019 [1]."
     assert check_citations(echoed, src, fake_embedder, min_support=NO_SIM, slot=slot).answered
     assert not check_citations(echoed, src, fake_embedder, min_support=NO_SIM).answered  # no question: all checked
-    added = check_citations("The Zorvans and the Quellish launched 350 missiles in 2019 [1].", src, fake_embedder,
+    other = check_citations("Iran launched 350 missiles at Israel in 2020 [1].", src, fake_embedder,
                             min_support=NO_SIM, slot=slot)  # fmt: skip
-    assert not added.answered and "Quellish" in (added.sentences[0].reason or "")  # what it adds is still checked
-    other = check_citations("The Zorvans launched 350 missiles in 2020 [1].", src, fake_embedder, min_support=NO_SIM,
-                            slot=slot)  # fmt: skip
-    assert not other.answered and "2020" in (other.sentences[0].reason or "")
+    assert not other.answered and "2020" in (other.sentences[0].reason or "")  # what it adds is still checked
     # The asked value must still come from the passage: echoing the question's own number does not answer.
-    assert not check_citations("The Zorvans launched missiles in 2019 [1].", src, fake_embedder, min_support=NO_SIM,
-                               slot=slot).answered  # fmt: skip
+    assert not check_citations("Iran launched missiles at Israel in 2019 [1].", src, fake_embedder,
+                               min_support=NO_SIM, slot=slot).answered  # fmt: skip
+    # A name the question gives is not exempt: a sentence about someone else must not answer for them.
+    named = analyze_question("How many missiles did Zorvania launch at Israel?")
+    assert not check_citations("Zorvania launched 350 missiles at Israel [1].", src, fake_embedder,
+                               min_support=NO_SIM, slot=named).answered  # fmt: skip

@@ -138,7 +138,7 @@ def _rendering(user: str) -> str:
 def test_an_english_question_whose_draft_fails_gets_the_checked_english_rendering(
     open_settings, fake_embedder, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
-    settings = open_settings.model_copy(update={"cache_dir": tmp_path, "max_answer_sentences": 1})
+    settings = open_settings.model_copy(update={"cache_dir": tmp_path, "render_evidence": "fallback"})
     llm = ScriptedLLM("Iran launched 12345 missiles [1].", _rendering)
     assistant = make(settings, fake_embedder, llm)
     answer = assistant.ask(QUESTION)
@@ -155,7 +155,7 @@ def test_an_english_question_whose_draft_fails_gets_the_checked_english_renderin
 def test_a_rendering_that_fails_the_checks_leaves_the_english_led_fallback(
     open_settings, fake_embedder, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
-    settings = open_settings.model_copy(update={"cache_dir": tmp_path, "max_answer_sentences": 1})
+    settings = open_settings.model_copy(update={"cache_dir": tmp_path, "render_evidence": "fallback"})
     wrong = "Iran had launched 9000 ballistic missiles towards Israel."  # a number the sentence lacks
     answer = make(settings, fake_embedder, ScriptedLLM("Iran launched 12345 missiles [1].", wrong)).ask(QUESTION)
     assert answer.backend.startswith("extractive (fallback")
@@ -164,7 +164,8 @@ def test_a_rendering_that_fails_the_checks_leaves_the_english_led_fallback(
 
 
 def test_render_first_skips_the_draft_and_off_never_renders(open_settings, fake_embedder, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    settings = open_settings.model_copy(update={"cache_dir": tmp_path, "max_answer_sentences": 1})
+    settings = open_settings.model_copy(update={"cache_dir": tmp_path})
+    assert settings.render_evidence == "off"  # the default: measured, the 1.5B model's renderings are not reliable
     first = make(settings.model_copy(update={"render_evidence": "first"}), fake_embedder, ScriptedLLM(_rendering))
     events = list(first.ask_stream(QUESTION))
     assert [e.kind for e in events] == ["answer"] and events[0].answer is not None

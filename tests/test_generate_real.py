@@ -206,7 +206,8 @@ class DraftFails:
 def test_an_english_question_whose_draft_fails_gets_the_models_checked_rendering_of_the_evidence(
     real_assistant, real_embedder, local_llm, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
-    settings = real_assistant.settings.model_copy(update={"backend": "local", "cache_dir": tmp_path})
+    update = {"backend": "local", "cache_dir": tmp_path, "render_evidence": "fallback"}
+    settings = real_assistant.settings.model_copy(update=update)
     llm = DraftFails(local_llm)
     answer = Assistant(settings, embedder=real_embedder, llm=llm).ask("How many missiles did Iran launch at Israel?")
     assert answer.backend == f"{llm.name} (English rendering of the cited sentences)", (answer.text, answer.sentences)
