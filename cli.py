@@ -70,7 +70,7 @@ def _assistant(settings: Settings) -> Assistant:
 
 
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
-    bar, progress = progress_bar("ingest", "file")
+    bar, progress = progress_bar("ingest", "article")
     report = _assistant(settings).ingest(args.paths, rebuild=args.rebuild, progress=progress)
     bar.close()
     print(
