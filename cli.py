@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("-k", type=int, default=None, help="passages to retrieve")
     ask.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
+    ask.add_argument("--outlet", action="append", default=None, help="only articles of this outlet (repeatable)")
+    ask.add_argument("--since", type=_day, default=None, help="only articles dated on or after YYYY-MM-DD")
+    ask.add_argument("--until", type=_day, default=None, help="only articles dated on or before YYYY-MM-DD")
     ask.set_defaults(func=_ask)
     rm = sub.add_parser("remove", help="remove an article (by id) or the articles of a file from the index")
     rm.add_argument("targets", nargs="+", metavar="ID_OR_FILE")
@@ -91,11 +95,26 @@ def format_answer(answer: Answer) -> str:
     for c in answer.citations:
         source = " · ".join(x for x in (c.title, c.outlet, c.date) if x)
         lines.append(f"[{c.marker}] {source} (chars {c.start}-{c.end})\n    «{c.quote}»")
+        if c.rendering:
+            lines.append(f"    machine rendering: {c.rendering}")
     return "\n".join(lines)
 
 
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write it as YYYY-MM-DD") from None
+
+
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
-    answer = _assistant(settings).ask(args.question, k=args.k)
+    from qa.retrieve import RetrievalFilter
+
+    where = None
+    if args.outlet or args.since or args.until:
+        where = RetrievalFilter(outlets=tuple(args.outlet) if args.outlet else None, date_from=args.since,
+                                date_to=args.until)  # fmt: skip
+    answer = _assistant(settings).ask(args.question, k=args.k, where=where)
     print(answer.model_dump_json(indent=2) if args.json else format_answer(answer))
     return 0
 

@@ -51,6 +51,16 @@ def test_ingest_ask_and_list(env: dict[str, str]) -> None:
     assert len(listed) == 3 and {a["outlet"] for a in listed} >= {"الحرة", "الشرق"}
     assert all(a["chunks"] > 0 for a in listed)
 
+    # Filters reach retrieval: one outlet's articles only; a date range no article falls in answers nothing.
+    res = qa("ask", "في أي بلد جرت المحادثات غير المباشرة؟", "--outlet", "الشرق", "--json", env=env)
+    only = json.loads(res.stdout)
+    assert only["passages"] and {p["chunk"]["outlet"] for p in only["passages"]} == {"الشرق"}, res.stderr
+    later = qa("ask", "في أي بلد جرت المحادثات غير المباشرة؟", "--since", "2031-01-01", "--json", env=env)
+    none = json.loads(later.stdout)
+    assert not none["answered"] and none["passages"] == []
+    bad = qa("ask", "x", "--until", "2024-13-01", env=env)
+    assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
+
 
 def test_bad_input_exits_2_with_one_line(env: dict[str, str], tmp_path: Path) -> None:
     res = qa("ask", "   ", env=env)
