@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -33,6 +34,7 @@ from qa.render import (
     format_intro_html,
     format_question_html,
 )
+from qa.retrieve import RetrievalFilter
 from qa.settings import Settings
 
 EXAMPLES = [
@@ -96,19 +98,41 @@ class Reply(NamedTuple):
     box: str  #: what the question box holds
 
 
+def retrieval_filter(outlets: Sequence[str] | None, since: str | None, until: str | None) -> RetrievalFilter | None:
+    """The chat's filter settings (outlets, YYYY-MM-DD dates) as a retrieval filter; None when none is set."""
+
+    def day(text: str | None, what: str) -> date | None:
+        if not text or not text.strip():
+            return None
+        try:
+            return date.fromisoformat(text.strip())
+        except ValueError:
+            raise InputError(f"the {what} date {text.strip()!r} is not a date: write it as YYYY-MM-DD") from None
+
+    date_from, date_to = day(since, "from"), day(until, "to")
+    if not outlets and date_from is None and date_to is None:
+        return None
+    if date_from and date_to and date_from > date_to:
+        raise InputError(f"the date range is empty: {date_from} is after {date_to}")
+    return RetrievalFilter(outlets=tuple(outlets) if outlets else None, date_from=date_from, date_to=date_to)
+
+
 def respond(
-    assistant: Assistant, message: str, chat: list[dict[str, Any]], turns: list[tuple[str, str]], k: int | None = None
-) -> Iterator[Reply]:
+    assistant: Assistant, message: str, chat: list[dict[str, Any]], turns: list[tuple[str, str]], k: int | None = None,
+    *, outlets: Sequence[str] | None = None, since: str | None = None, until: str | None = None,
+) -> Iterator[Reply]:  # fmt: skip
     """Stream the chat: the draft as it is written, then the verified answer (or the error) in its place.
 
-    A rejected question (empty, too long) is not echoed and stays in the box, to be edited;
-    errors are worded in the language of the question.
+    `outlets`, `since` and `until` (the settings drawer) restrict retrieval. A rejected question
+    (empty, too long) or filter is not echoed and stays in the box, to be edited; errors are
+    worded in the language of the question.
     """
     user = {"role": "user", "content": format_question_html(message)}
     language = error_language(message)
     try:
         draft = ""
-        for event in assistant.ask_stream(message, history=turns, k=k):
+        where = retrieval_filter(outlets, since, until)
+        for event in assistant.ask_stream(message, history=turns, k=k, where=where):
             if event.kind == "token":
                 draft += event.text
                 yield Reply([*chat, user, {"role": "assistant", "content": format_draft_html(draft)}], turns, "")
@@ -204,17 +228,26 @@ def build_app(assistant: Assistant) -> Any:
             gr.Examples(EXAMPLES, inputs=box, label="Examples · أمثلة")
             with gr.Accordion("Settings · الإعدادات", open=False):
                 k = gr.Slider(1, 10, value=settings.top_k, step=1, label="Passages to retrieve", elem_id="top-k")
+                with gr.Row():
+                    outlets = gr.Dropdown([], value=[], multiselect=True, label="Outlets · المصادر (all when empty)",
+                                          elem_id="outlets", scale=2)  # fmt: skip
+                    since = gr.Textbox(label="From · من (YYYY-MM-DD)", elem_id="since", max_lines=1, scale=1)
+                    until = gr.Textbox(label="To · إلى (YYYY-MM-DD)", elem_id="until", max_lines=1, scale=1)
                 pick = gr.Dropdown(backends.choices(), value=backends.choices()[0], label="Backend", elem_id="backend")
                 clear = gr.Button("New conversation", size="sm")
 
         def on_ask(
-            message: str, history: list[dict[str, Any]], state: list[tuple[str, str]], top_k: float, backend: str
-        ) -> Iterator[tuple[str, list[dict[str, Any]], list[tuple[str, str]]]]:
-            for reply in respond(backends.get(backend), message, history, state, int(top_k)):
+            message: str, history: list[dict[str, Any]], state: list[tuple[str, str]], top_k: float, backend: str,
+            chosen: list[str] | None, date_from: str, date_to: str,
+        ) -> Iterator[tuple[str, list[dict[str, Any]], list[tuple[str, str]]]]:  # fmt: skip
+            replies = respond(backends.get(backend), message, history, state, int(top_k), outlets=chosen,
+                              since=date_from, until=date_to)  # fmt: skip
+            for reply in replies:
                 yield reply.box, reply.chat, reply.turns
 
+        inputs = [box, chat, turns, k, pick, outlets, since, until]
         for trigger in (box.submit, send.click):
-            trigger(on_ask, [box, chat, turns, k, pick], [box, chat, turns], api_visibility="private")
+            trigger(on_ask, inputs, [box, chat, turns], api_visibility="private")
         clear.click(lambda: ([], []), None, [chat, turns], api_visibility="private")
         pick.change(lambda backend: status_line(backends.get(backend)), [pick], [status], api_visibility="private")
 
@@ -228,18 +261,22 @@ def build_app(assistant: Assistant) -> Any:
             add = gr.Button("Add to the index", elem_id="add")
             report = gr.Markdown(elem_id="ingest-report")
 
-        def refresh(backend: str) -> tuple[str, str, list[list[Any]]]:
+        def refresh(backend: str, chosen: list[str] | None) -> tuple[str, str, list[list[Any]], Any]:
             n_articles = corpus_size(assistant)[0]
-            return format_intro_html(n_articles), status_line(backends.get(backend)), article_rows(assistant)
+            rows = article_rows(assistant)
+            known = sorted({row[1] for row in rows if row[1]})
+            picker = gr.Dropdown(choices=known, value=[o for o in chosen or [] if o in known])
+            return format_intro_html(n_articles), status_line(backends.get(backend)), rows, picker
 
         # Read the corpus each time it is shown: another session or process may have added articles.
-        app.load(refresh, [pick], [intro, status, table], api_visibility="private")
-        articles_tab.select(refresh, [pick], [intro, status, table], api_visibility="private")
+        shown = [intro, status, table, outlets]
+        app.load(refresh, [pick, outlets], shown, api_visibility="private")
+        articles_tab.select(refresh, [pick, outlets], shown, api_visibility="private")
 
-        def on_add(files: list[str] | None, backend: str) -> tuple[str, str, str, list[list[Any]]]:
-            return add_articles(assistant, files), *refresh(backend)
+        def on_add(files: list[str] | None, backend: str, chosen: list[str] | None) -> tuple[Any, ...]:
+            return add_articles(assistant, files), *refresh(backend, chosen)
 
-        add.click(on_add, [uploads, pick], [report, intro, status, table], api_visibility="private")
+        add.click(on_add, [uploads, pick, outlets], [report, *shown], api_visibility="private")
 
         def ask(question: str) -> dict[str, Any]:
             """Answer a question; returns the Answer as JSON (text, language, citations, passages, timings)."""

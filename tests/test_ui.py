@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -246,6 +247,40 @@ def test_heading_status_and_articles_are_read_when_shown(
     assert f"Ask about {n_articles} indexed news articles in Arabic or English" in intro.inner_text()
     assert "cited" in intro.inner_text()
     page.screenshot(path=str(SHOTS / "heading.png"), full_page=True)
+
+
+def test_settings_filter_answers_to_an_outlet_and_a_date_range(page: Any) -> None:
+    """Issue 14: the settings drawer restricts retrieval to the chosen outlets and dates."""
+    page.get_by_text("Settings · الإعدادات").click()
+    page.click("#outlets input")
+    assert {"الحرة", "الشرق"} <= set(page.get_by_role("option").all_inner_texts()), "the corpus's outlets"
+    page.get_by_role("option", name="الشرق").click()
+    page.keyboard.press("Escape")
+    answer = _ask(page, "في أي بلد جرت المحادثات غير المباشرة؟")
+    sources = answer.locator("xpath=..").locator(".source summary").all_inner_texts()
+    assert sources and all("الشرق" in label for label in sources), sources
+    page.fill("#since textarea, #since input", "2031-01-01")
+    assert "لا تذكر" in _ask(page, "في أي بلد جرت المحادثات غير المباشرة؟").inner_text()  # no article that late
+    page.screenshot(path=str(SHOTS / "filters.png"), full_page=True)
+    page.reload(wait_until="domcontentloaded")  # back to no filter for the tests after
+    page.wait_for_selector("#question textarea")
+
+
+def test_filter_settings_are_read_and_a_bad_date_is_refused_without_losing_the_question(
+    ui_assistant: Assistant,
+) -> None:
+    from qa.retrieve import RetrievalFilter
+
+    assert ui.retrieval_filter(None, "", "  ") is None and ui.retrieval_filter([], None, None) is None
+    assert ui.retrieval_filter(["الشرق"], "2024-05-01", "") == RetrievalFilter(
+        outlets=("الشرق",), date_from=date(2024, 5, 1)
+    )
+    (reply,) = ui.respond(ui_assistant, "متى جرت المحادثات؟", [], [], since="8 مايو")
+    assert reply.box == "متى جرت المحادثات؟" and "YYYY-MM-DD" in reply.chat[-1]["content"]
+    (reply,) = ui.respond(ui_assistant, "متى جرت المحادثات؟", [], [], since="2024-06-01", until="2024-05-01")
+    assert reply.box == "متى جرت المحادثات؟" and "the date range is empty" in reply.chat[-1]["content"]
+    *_, done = ui.respond(ui_assistant, "في أي بلد جرت المحادثات غير المباشرة؟", [], [], outlets=["الحرة"])
+    assert "الحرة" in done.chat[-1]["content"] and "· الشرق" not in done.chat[-1]["content"]
 
 
 def test_respond_keeps_a_rejected_question_in_the_box_and_words_the_error_in_its_language(
