@@ -199,6 +199,8 @@ def lift_values(sentence: str, slot: Slot | None) -> list[str]:
         years = [y for y in dict.fromkeys(found) if y not in known and y not in used]
         times = list(dict.fromkeys(dates + years + [en for ar, en in _RELATIVE_TIMES if ar in norm]))
         return times if len(times) == 1 else []
+    if kind == "count" and slot is not None and slot.measure:  # a count is no share, a share is no count
+        nums = [n for n in nums if n.endswith("%") == (slot.measure == "percent")]
     groups = {"count": nums, "who": names, "where": names}.get(kind, names)
     return list(dict.fromkeys(groups))[:2]
 

@@ -41,6 +41,7 @@ from qa.language import detect_language
 from qa.models import Language
 
 Kind = Literal["count", "when", "who", "where", "which", "yesno", "why", "how", "what"]
+Measure = Literal["count", "percent"] | None
 
 #: A sentence in the question's language must bring at least this many analysed terms the question lacks.
 MIN_NEW_TERMS = 2
@@ -118,6 +119,8 @@ class Slot:
     dates: frozenset[int]
     names: frozenset[str]
     terms: frozenset[str]
+    #: For a "count" question: whether it asks a count ("how many sites") or a share ("what purity"), if it says.
+    measure: Measure = None
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,34 @@ def analyze_question(question: str) -> Slot:
         dates=frozenset(months(question)),
         names=frozenset(n.lower() for n in latin_names(question)),
         terms=frozenset(content_terms(question)),
+        measure=question_measure(question),
     )
+
+
+_EN_PERCENT_ASKED = re.compile(r"\b(percentage|percent|per cent|proportion|share|purity|rate)\b")
+_EN_COUNT_ASKED = re.compile(r"\bhow many\b|\bnumber of\b|\bwhat( [a-z]+){0,2} number\b")
+_AR_PERCENT_ASKED = re.compile(r"(^|\s)[وبل]?(ال)?(نسبه|نقاء)(\s|$)")
+# A share in words: "more than half", "أكثر من نصف", "the majority".
+_SHARE_WORDS = re.compile(
+    r"\b(half|third|quarter|fifth|tenth|majority|minority)\b|(^|\s)[وبل]?(ال)?(نصف|ثلث|ربع|اغلبيه|غالبيه|معظم|اغلب)(\s|$)"
+)
+# "كم" before an accusative noun (كم صاروخا, كم موقعا) or "عدد" asks a count; "كم يبلغ" may ask an amount.
+_AR_COUNT_ASKED = re.compile(r"(^|\s)(و?[بفل]?كم\s+[\u0621-\u064a]{2,}ا|(ال)?عدد)(\s|$)")
+_PERCENT_NUMBER = re.compile(r"(\d+(?:[.,]\d+)*)\s*(?:%|٪|في الميه|في المايه|بالميه|بالمايه|percent\b|per cent\b)")
+
+
+def question_measure(question: str) -> Measure:
+    """Whether a question asks a share ("percent": purity, rate, نسبة) or a count ("how many", كم صاروخا); else None."""
+    if detect_language(question) == "en":
+        text = question.lower()
+        return "percent" if _EN_PERCENT_ASKED.search(text) else "count" if _EN_COUNT_ASKED.search(text) else None
+    text = normalize(question)
+    return "percent" if _AR_PERCENT_ASKED.search(text) else "count" if _AR_COUNT_ASKED.search(text) else None
+
+
+def percent_numbers(text: str) -> set[str]:
+    """The numbers `text` writes as a share (84%, ٨٤٪, 84 في المئة, 84 percent), digits folded."""
+    return {m.group(1).replace(",", "") for m in _PERCENT_NUMBER.finditer(normalize(text).lower())}
 
 
 def content_terms(text: str) -> set[str]:
@@ -193,7 +223,11 @@ def check_answering(slot: Slot, sentence: str) -> AnsweringCheck:
         # "نسبة أقل بقليل من 90%" for a question on the purity reached: a value, but about something else.
         return AnsweringCheck(False, "shares no term with the question: it answers something else", new_terms)
     if slot.kind == "count" and not _new_number(sentence, slot):
-        return AnsweringCheck(False, "asked how many/much, but it states no number the question lacks", new_terms)
+        why = {
+            "percent": "asked for a share, but it states no percentage the question lacks",
+            "count": "asked how many, but it states no count the question lacks (a percentage is not a count)",
+        }.get(slot.measure or "", "asked how many/much, but it states no number the question lacks")
+        return AnsweringCheck(False, why, new_terms)
     if slot.kind == "when" and not _time_expression(sentence, slot):
         return AnsweringCheck(False, "asked when, but it states no date or time", new_terms)
     if slot.kind in ("who", "where") and detect_language(sentence) == "en":
@@ -208,6 +242,11 @@ def check_answering(slot: Slot, sentence: str) -> AnsweringCheck:
 
 def _new_number(sentence: str, slot: Slot) -> bool:
     found = numbers(sentence) - slot.numbers - _date_numbers(sentence)  # "13 April" is a date, not a count
+    shares = percent_numbers(sentence)
+    if slot.measure == "percent":  # "what purity": 84% (or "more than half"), not the 3 sites beside it
+        return bool(found & shares) or bool(_SHARE_WORDS.search(normalize(sentence).lower()))
+    if slot.measure == "count":  # "how many sites": 3, not the 84% beside it
+        found -= shares
     if found:
         return True
     words = normalize(sentence).split()

@@ -43,6 +43,7 @@ def test_question_kind(question: str, kind: str) -> None:
     assert question_kind(question) == kind
 
 
+SITES_AND_PURITY = "عثر مراقبو الوكالة على يورانيوم مخصب في 3 مواقع غير معلنة، فيما رفعت طهران درجة النقاء إلى 84%."
 CHECKS = [
     # (question, sentence, answers?)
     ("How many missiles did Iran launch at Israel?", "Iran launched 350 missiles at Israel [1].", True),
@@ -72,6 +73,17 @@ CHECKS = [
     ),
     ("What did the spokesperson say about US policy?", "The spokesperson spoke about US policy [1].", False),
     ("What did the spokesperson say about US policy?", "US policy toward Iran has not changed, he said [1].", True),
+    # A count is not a share, a share not a count (the two sit in one sentence: 3 sites, 84% purity).
+    ("At how many undeclared sites was uranium found?", SITES_AND_PURITY, True),
+    ("How many missiles did Iran launch at Israel?", "وحذرت واشنطن إيران من تخصيب اليورانيوم بنسبة 90%.", False),
+    ("What enrichment purity did Tehran reach?", "عثر المراقبون على يورانيوم مخصب في 3 مواقع غير معلنة.", False),
+    ("What enrichment purity did Tehran reach?", SITES_AND_PURITY, True),
+    ("ما نسبة التخصيب التي بلغتها طهران؟", "رفعت طهران نسبة التخصيب إلى 60 في المئة في المنشأة.", True),
+    ("ما نسبة التخصيب التي بلغتها طهران؟", "رفعت طهران التخصيب في منشأتين اثنتين هما 2 من المنشآت.", False),
+    ("كم موقعا غير معلن عثر فيه على اليورانيوم؟", "عثر على اليورانيوم في موقع غير معلن بنسبة 84%.", False),
+    ("How much did wheat prices rise?", "وارتفعت أسعار القمح بنسبة 12% خلال الأسبوع.", True),  # "how much": either
+    ("كم نسبة الغابات التي يمثلها الأمازون؟", "يمثل الأمازون أكثر من نصف غابات الكوكب المتبقية.", True),  # in words
+    ("What share of the forests is the Amazon?", "The Amazon is more than half of the forests left [1].", True),
 ]
 
 
@@ -80,6 +92,32 @@ def test_check_answering(question: str, sentence: str, answers: bool) -> None:
     verdict = check_answering(analyze_question(question), sentence)
     assert verdict.answers is answers, verdict.reason
     assert (verdict.reason is None) is answers
+
+
+def test_question_measure_and_percent_numbers() -> None:
+    from qa.question import percent_numbers, question_measure
+
+    assert question_measure("How many missiles did Iran launch?") == "count"
+    assert question_measure("What enrichment purity did Tehran reach?") == "percent"
+    assert (
+        question_measure("ما عدد المواقع غير المعلنة؟") == "count" and question_measure("كم صاروخا أطلقت؟") == "count"
+    )
+    assert question_measure("ما نسبة التخصيب؟") == "percent" and question_measure("كم يبلغ الإنتاج؟") is None
+    assert question_measure("How much wheat is expected?") is None
+    assert percent_numbers("نقاء 84%، و90 في المئة و12 بالمائة و٣٠٪ and 7 percent, not 5 sites") == {
+        "84",
+        "90",
+        "12",
+        "30",
+        "7",
+    }
+
+
+def test_the_english_lead_lifts_a_count_for_how_many_and_a_share_for_what_purity() -> None:
+    assert english_lead(SITES_AND_PURITY, analyze_question("At how many sites was uranium found?")) == (
+        "The articles give 3"
+    )
+    assert english_lead(SITES_AND_PURITY, analyze_question("What purity did Tehran reach?")) == "The articles give 84%"
 
 
 def test_english_lead_lifts_only_what_the_checker_can_verify() -> None:
