@@ -18,12 +18,14 @@ draft. Steps:
    although relevant sentences were found (a 1.5B model refuses too readily), the
    extractive answer (retrieved sentences, quoted and cited) is shown instead; the
    draft and the verdict on each of its sentences stay in the `Answer`;
-5. for an English question, that extractive answer would be Arabic sentences behind a
-   short English lead. So first (`Settings.render_evidence`, "fallback") the chosen
-   Arabic sentences are rendered in English by the model (`render_evidence`, cached) and
-   checked like its own sentences against the sentence each renders: what survives is an
-   English answer whose citations quote the Arabic and carry the rendering. With "first"
-   this comes before the draft, which is written only when no rendering verifies.
+5. for an English question, that extractive answer is Arabic sentences behind a short
+   English lead. With `Settings.render_evidence` "fallback" (off by default: measured,
+   the 1.5B model's sentences are too often wrong; see the README) the model first
+   writes, for the chosen Arabic sentence, the English sentence that answers the
+   question from it alone (`render_evidence`, cached), checked like its own sentences
+   against that sentence: what survives is an English answer whose citation quotes the
+   Arabic and carries the English sentence. With "first" this comes before the draft,
+   which is written only when no rendering verifies.
 
 Without a model (`llm=None`) it is the extractive answer alone. `timings` holds
 milliseconds for rewrite, embed_query, retrieve, answer (sentence scoring),
@@ -159,8 +161,8 @@ def render_evidence(
 
     (`qa.translate.EvidenceRenderer`.) Each cites the one sentence it comes from and goes through
     `check_citations` like a model's sentence (facts kept and none added, similarity, answering
-    the question), so what is kept can be shown as an English answer whose citations quote the Arabic and carry the
-    rendering. None when no sentence was rendered.
+    the question), so what is kept can be shown as an English answer whose citations quote the
+    Arabic and carry the rendering. None when no sentence was rendered.
     """
     renderer = EvidenceRenderer(llm, settings.cache_dir)
     chosen = chosen[: settings.render_sentences]

@@ -13,11 +13,11 @@ never shown, quoted or answered from. It is kept when it looks like an Arabic qu
 question's numbers must survive it, and any that do not are appended, since numbers are what
 the lexical side matches best. Arabic questions are not translated at all.
 
-Evidence (`EvidenceRenderer`). An English question answered from Arabic sentences needs
-English sentences: for each chosen Arabic sentence the model writes the English sentence that
-answers the question from it alone (worked examples, greedy, one line), and `qa.generate` shows
-it only after `qa.citations` checked it against that sentence, always beside the sentence as
-a labelled machine rendering.
+Evidence (`EvidenceRenderer`, opt-in: `Settings.render_evidence`). An English question
+answered from Arabic sentences needs English sentences: for each chosen Arabic sentence the
+model writes the English sentence that answers the question from it alone (worked examples,
+greedy, one line), and `qa.generate` shows it only after `qa.citations` checked it against
+that sentence, always beside the sentence as a labelled machine rendering.
 
 Both are cached on disk, one small JSON file per text (in `translations/` and `renderings/`),
 named by the sha256 of the model name, the prompt version and the text, so a text is rendered
