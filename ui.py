@@ -278,10 +278,14 @@ def build_app(assistant: Assistant) -> Any:
 
         add.click(on_add, [uploads, pick, outlets], [report, *shown], api_visibility="private")
 
-        def ask(question: str) -> dict[str, Any]:
-            """Answer a question; returns the Answer as JSON (text, language, citations, passages, timings)."""
+        def ask(question: str, outlets: list[str] | None = None, since: str = "", until: str = "") -> dict[str, Any]:
+            """Answer a question; returns the Answer as JSON (text, language, citations, passages, timings).
+
+            `outlets`, `since` and `until` (YYYY-MM-DD) restrict the articles answers may come from.
+            """
             try:
-                return assistant.ask(question).model_dump(mode="json")
+                where = retrieval_filter(outlets, since, until)
+                return assistant.ask(question, where=where).model_dump(mode="json")
             except NewsQAError as exc:
                 # gradio hides other exceptions behind a generic error; a gr.Error reaches the client as said.
                 raise gr.Error(str(exc)) from exc

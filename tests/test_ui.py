@@ -317,6 +317,12 @@ def test_http_api_answers_like_the_python_api(server: str, ui_assistant: Assista
     for key in ("text", "language", "answered", "citations"):
         assert got[key] == want[key], key
     assert got["answered"] and got["citations"]
+    # The same filters as the chat's settings drawer and `qa ask --outlet/--since/--until`.
+    client = Client(server, verbose=False)
+    one = client.predict(question, ["الحرة"], "", "", api_name="/ask")
+    assert one["passages"] and {p["chunk"]["outlet"] for p in one["passages"]} == {"الحرة"}
+    late = client.predict(question, None, "2031-01-01", "", api_name="/ask")
+    assert not late["answered"] and late["passages"] == []
 
 
 def test_only_the_ask_endpoint_is_public_and_server_is_on_loopback(server: str) -> None:
