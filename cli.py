@@ -11,7 +11,6 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,8 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("-k", type=int, default=None, help="passages to retrieve")
     ask.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
     ask.add_argument("--outlet", action="append", default=None, help="only articles of this outlet (repeatable)")
-    ask.add_argument("--since", type=_day, default=None, help="only articles dated on or after YYYY-MM-DD")
-    ask.add_argument("--until", type=_day, default=None, help="only articles dated on or before YYYY-MM-DD")
+    ask.add_argument("--since", default=None, help="only articles dated on or after YYYY-MM-DD")
+    ask.add_argument("--until", default=None, help="only articles dated on or before YYYY-MM-DD")
     ask.set_defaults(func=_ask)
     rm = sub.add_parser("remove", help="remove an article (by id) or the articles of a file from the index")
     rm.add_argument("targets", nargs="+", metavar="ID_OR_FILE")
@@ -100,20 +99,10 @@ def format_answer(answer: Answer) -> str:
     return "\n".join(lines)
 
 
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write it as YYYY-MM-DD") from None
-
-
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
     from qa.retrieve import RetrievalFilter
 
-    where = None
-    if args.outlet or args.since or args.until:
-        where = RetrievalFilter(outlets=tuple(args.outlet) if args.outlet else None, date_from=args.since,
-                                date_to=args.until)  # fmt: skip
+    where = RetrievalFilter.from_strings(args.outlet, args.since, args.until)
     answer = _assistant(settings).ask(args.question, k=args.k, where=where)
     print(answer.model_dump_json(indent=2) if args.json else format_answer(answer))
     return 0

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -98,25 +97,6 @@ class Reply(NamedTuple):
     box: str  #: what the question box holds
 
 
-def retrieval_filter(outlets: Sequence[str] | None, since: str | None, until: str | None) -> RetrievalFilter | None:
-    """The chat's filter settings (outlets, YYYY-MM-DD dates) as a retrieval filter; None when none is set."""
-
-    def day(text: str | None, what: str) -> date | None:
-        if not text or not text.strip():
-            return None
-        try:
-            return date.fromisoformat(text.strip())
-        except ValueError:
-            raise InputError(f"the {what} date {text.strip()!r} is not a date: write it as YYYY-MM-DD") from None
-
-    date_from, date_to = day(since, "from"), day(until, "to")
-    if not outlets and date_from is None and date_to is None:
-        return None
-    if date_from and date_to and date_from > date_to:
-        raise InputError(f"the date range is empty: {date_from} is after {date_to}")
-    return RetrievalFilter(outlets=tuple(outlets) if outlets else None, date_from=date_from, date_to=date_to)
-
-
 def respond(
     assistant: Assistant, message: str, chat: list[dict[str, Any]], turns: list[tuple[str, str]], k: int | None = None,
     *, outlets: Sequence[str] | None = None, since: str | None = None, until: str | None = None,
@@ -131,7 +111,7 @@ def respond(
     language = error_language(message)
     try:
         draft = ""
-        where = retrieval_filter(outlets, since, until)
+        where = RetrievalFilter.from_strings(outlets, since, until)
         for event in assistant.ask_stream(message, history=turns, k=k, where=where):
             if event.kind == "token":
                 draft += event.text
@@ -284,7 +264,7 @@ def build_app(assistant: Assistant) -> Any:
             `outlets`, `since` and `until` (YYYY-MM-DD) restrict the articles answers may come from.
             """
             try:
-                where = retrieval_filter(outlets, since, until)
+                where = RetrievalFilter.from_strings(outlets, since, until)
                 return assistant.ask(question, where=where).model_dump(mode="json")
             except NewsQAError as exc:
                 # gradio hides other exceptions behind a generic error; a gr.Error reaches the client as said.

@@ -44,6 +44,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
 
+from index.errors import InputError
 from index.lexical import LexicalIndex
 from index.models import Chunk
 from index.normalize import normalize, text_key, tokens
@@ -68,6 +69,32 @@ class RetrievalFilter(BaseModel):
     outlets: tuple[str, ...] | None = Field(None, description="Only articles of these outlets (as recorded).")
     date_from: date | None = None
     date_to: date | None = None
+
+    @classmethod
+    def from_strings(
+        cls, outlets: Sequence[str] | None, since: str | None, until: str | None
+    ) -> RetrievalFilter | None:
+        """A filter from what people type (outlets, YYYY-MM-DD dates); None when nothing is set.
+
+        A malformed date or an empty range is an `InputError` (the chat, the CLI and the HTTP API
+        all read their filters through here).
+        """
+
+        def day(text: str | None, what: str) -> date | None:
+            if not text or not text.strip():
+                return None
+            try:
+                return date.fromisoformat(text.strip())
+            except ValueError:
+                raise InputError(f"the {what} date {text.strip()!r} is not a date: write it as YYYY-MM-DD") from None
+
+        date_from, date_to = day(since, "from"), day(until, "to")
+        chosen = tuple(o for o in outlets or () if o.strip())
+        if not chosen and date_from is None and date_to is None:
+            return None
+        if date_from and date_to and date_from > date_to:
+            raise InputError(f"the date range is empty: {date_from} is after {date_to}")
+        return cls(outlets=chosen or None, date_from=date_from, date_to=date_to)
 
     @property
     def needs_articles(self) -> bool:

@@ -271,8 +271,8 @@ def test_filter_settings_are_read_and_a_bad_date_is_refused_without_losing_the_q
 ) -> None:
     from qa.retrieve import RetrievalFilter
 
-    assert ui.retrieval_filter(None, "", "  ") is None and ui.retrieval_filter([], None, None) is None
-    assert ui.retrieval_filter(["الشرق"], "2024-05-01", "") == RetrievalFilter(
+    assert RetrievalFilter.from_strings(None, "", "  ") is None and RetrievalFilter.from_strings([], None, None) is None
+    assert RetrievalFilter.from_strings(["الشرق"], "2024-05-01", "") == RetrievalFilter(
         outlets=("الشرق",), date_from=date(2024, 5, 1)
     )
     (reply,) = ui.respond(ui_assistant, "متى جرت المحادثات؟", [], [], since="8 مايو")
