@@ -8,9 +8,9 @@ stop belongs to the sentence before it) and checks each one:
    1..len(sources)); markers naming anything else are removed. A sentence with
    no marker is repaired when one given passage supports it on its own;
 2. every number, date word and Latin-script name it states is in the cited
-   passages (`qa.facts`: normalised, digits folded, across languages), except the
-   numbers and dates the question states itself (given a `slot`): restating the
-   question's premise is not a claim;
+   passages (`qa.facts`: normalised, digits folded, across languages), the question's
+   own included: a sentence that repeats the question's "12 days" cites a passage
+   that must say it too;
 3. it is semantically close to the span it cites: the cosine similarity of the
    multilingual e5 vectors of the sentence and of the best sentence of the cited
    passage is at least `min_support` (calibrated by `bench/calibrate_support.py`);
@@ -167,7 +167,7 @@ def check_citations(
     refusals = 0
     for i, (sentence, markers) in enumerate(sentences):
         plain = strip_markers(sentence)
-        facts = _beyond_question(facts_of(plain), slot)
+        facts = facts_of(plain)
         notes: list[str] = []
         unknown = [m for m in markers if not 1 <= m <= len(sources)]
         if unknown:
@@ -242,20 +242,6 @@ def _supporting_source(
         if score >= min_support and (best is None or score > best[0]):
             best = (score, c)
     return [] if best is None else [best[1]]
-
-
-def _beyond_question(facts: Facts, slot: Slot | None) -> Facts:
-    """The facts a sentence states beyond the numbers and dates the question gives itself (its premise).
-
-    "How many seconds were left when the Patriots failed their 2-point conversion?" is answered
-    by a sentence that repeats the 2: that is the reader's premise, not a claim of the answer.
-    The answering check still wants the asked value beyond the question's own. Names are not
-    exempt (measured on XQuAD dev half A: exempting the question's names let "Peyton Manning was
-    38 years old" through from a sentence about John Elway's age).
-    """
-    if slot is None:
-        return facts
-    return Facts(facts.numbers - slot.numbers, facts.months - slot.dates, facts.names)
 
 
 def _holds_some(facts: Facts, text: str) -> bool:

@@ -135,21 +135,10 @@ def test_a_garbled_or_cited_refusal_is_never_a_verified_claim(fake_embedder) -> 
     assert "not a claim" in (mixed.sentences[1].reason or "")
 
 
-def test_numbers_and_dates_the_question_gives_are_its_premise_but_its_names_are_still_checked(fake_embedder) -> None:
+def test_a_number_the_question_gives_is_still_a_claim_the_cited_passage_must_hold(fake_embedder) -> None:
     from qa.question import analyze_question
 
-    src = sources(MISSILES)
-    slot = analyze_question("How many missiles did Iran launch at Israel in 2019?")  # a year the passage lacks
-    echoed = "Iran launched 350 missiles at Israel in 2019 [1]."
-    assert check_citations(echoed, src, fake_embedder, min_support=NO_SIM, slot=slot).answered
-    assert not check_citations(echoed, src, fake_embedder, min_support=NO_SIM).answered  # no question: all checked
-    other = check_citations("Iran launched 350 missiles at Israel in 2020 [1].", src, fake_embedder,
-                            min_support=NO_SIM, slot=slot)  # fmt: skip
-    assert not other.answered and "2020" in (other.sentences[0].reason or "")  # what it adds is still checked
-    # The asked value must still come from the passage: echoing the question's own number does not answer.
-    assert not check_citations("Iran launched missiles at Israel in 2019 [1].", src, fake_embedder,
-                               min_support=NO_SIM, slot=slot).answered  # fmt: skip
-    # A name the question gives is not exempt: a sentence about someone else must not answer for them.
-    named = analyze_question("How many missiles did Zorvania launch at Israel?")
-    assert not check_citations("Zorvania launched 350 missiles at Israel [1].", src, fake_embedder,
-                               min_support=NO_SIM, slot=named).answered  # fmt: skip
+    slot = analyze_question("Why did diplomacy stop after the 12-day war?")
+    v = check_citations("Worries deepened after the 12-day war [1].", sources(MISSILES), fake_embedder,
+                        min_support=NO_SIM, slot=slot)  # fmt: skip
+    assert not v.answered and "12" in (v.sentences[0].reason or "")
