@@ -25,7 +25,7 @@ from index.normalize import normalize
 from qa.facts import latin_names, months
 from qa.language import detect_language
 from qa.models import Citation, Language, Passage
-from qa.question import YEAR, Slot, check_answering
+from qa.question import PERCENT_UNIT, YEAR, Slot, check_answering
 
 #: The fixed reply when the articles do not answer, in the question's language.
 NOT_IN_ARTICLES: dict[Language, str] = {
@@ -149,7 +149,8 @@ _YEAR_CUES = frozenset(
     normalize(w)
     for w in "عام العام سنة السنة في منذ من حتى بداية أواخر أوائل مطلع نهاية in since from until by year".split()
 )
-_NUMBER_WITH_UNIT = re.compile(r"(\d+(?:[.,]\d+)*)\s*(%|٪|في المئة|في المائة|بالمئة|بالمائة)?")
+# Over normalised text: the unit is written as `qa.question` reads shares (its forms of في المئة are normalised).
+_NUMBER_WITH_UNIT = re.compile(rf"(\d+(?:[.,]\d+)*)\s*({PERCENT_UNIT})?")
 # Arabic time expressions (normalised) and their English form, for the lead of a "when" answer.
 _RELATIVE_TIMES = [(normalize(ar), en) for ar, en in (
     ("أمس", "yesterday"), ("هذا الأسبوع", "this week"), ("الأسبوع الماضي", "last week"),

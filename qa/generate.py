@@ -100,9 +100,7 @@ def answer_events(
         return
     rendered_label = f"{llm.name} (English rendering of the cited sentences)"
     if language == "en" and s.render_evidence == "first":
-        t = time.perf_counter()
-        rendered = render_evidence(standalone, chosen, llm, s, embedder, slot)
-        timings["rendering"] = _ms(t)
+        rendered = _timed(timings, lambda: render_evidence(standalone, chosen, llm, s, embedder, slot))
         if rendered is not None and rendered.answered:
             yield AnswerEvent(kind="answer", answer=_rendered_answer(base, rendered, rendered_label, timings))
             return
@@ -144,9 +142,7 @@ def answer_events(
         answer = base.model_copy(update={**common, "backend": f"extractive (fallback from {llm.name})"})
         if language == "en" and s.render_evidence == "fallback":
             # ... or, for an English question, the chosen Arabic sentences rendered in English and checked.
-            t = time.perf_counter()
-            rendered = render_evidence(standalone, chosen, llm, s, embedder, slot)
-            timings["rendering"] = _ms(t)
+            rendered = _timed(timings, lambda: render_evidence(standalone, chosen, llm, s, embedder, slot))
             if rendered is not None and rendered.answered:
                 answer = _rendered_answer(answer, rendered, rendered_label, timings)
             elif rendered is not None:  # the renderings' verdicts are kept beside the draft's
@@ -171,6 +167,15 @@ def render_evidence(
         return None
     draft = " ".join(f"{r.rstrip('.')} [{i}]." for i, r in parts)
     return check_citations(draft, chosen, embedder, min_support=settings.min_support("en"), language="en", slot=slot)
+
+
+def _timed(timings: dict[str, float], render: Callable[[], VerifiedAnswer | None]) -> VerifiedAnswer | None:
+    """`render()`, its milliseconds recorded as `timings["rendering"]`."""
+    t = time.perf_counter()
+    try:
+        return render()
+    finally:
+        timings["rendering"] = _ms(t)
 
 
 def _rendered_answer(answer: Answer, rendered: VerifiedAnswer, backend: str, timings: dict[str, float]) -> Answer:

@@ -165,7 +165,9 @@ _SHARE_WORDS = re.compile(
 )
 # "كم" before an accusative noun (كم صاروخا, كم موقعا) or "عدد" asks a count; "كم يبلغ" may ask an amount.
 _AR_COUNT_ASKED = re.compile(r"(^|\s)(و?[بفل]?كم\s+[\u0621-\u064a]{2,}ا|(ال)?عدد)(\s|$)")
-_PERCENT_NUMBER = re.compile(r"(\d+(?:[.,]\d+)*)\s*(?:%|٪|في الميه|في المايه|بالميه|بالمايه|percent\b|per cent\b)")
+#: How a share is written after its number, in normalised text (المئة is normalised to الميه).
+PERCENT_UNIT = r"%|٪|في الميه|في المايه|بالميه|بالمايه|percent\b|per cent\b"
+_PERCENT_NUMBER = re.compile(rf"(\d+(?:[.,]\d+)*)\s*(?:{PERCENT_UNIT})")
 
 
 def question_measure(question: str) -> Measure:

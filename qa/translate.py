@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from qa.citations import strip_markers
 from qa.language import detect_language
 from qa.llm import ChatModel, Message
 
@@ -259,7 +260,6 @@ _DECLINE = re.compile(
     r"|do not say|not (?:mentioned|stated|specified))\b",
     re.IGNORECASE,
 )
-_MARKERS = re.compile(r"\[\s*\d+(?:\s*[,،]\s*\d+)*\s*\]")
 
 
 def _evidence_request(question: str, sentence: str) -> str:
@@ -310,8 +310,7 @@ class EvidenceRenderer(_CachedRenderer):
         A reply that declines, says the sentence does not answer, talks about translating, is not
         English, or runs far longer than the request (the model went on) is not kept.
         """
-        line = _MARKERS.sub("", clean_rendering(re.sub(r"^\s*(?:english|answer)\s*:\s*", "", raw, flags=re.I)))
-        line = re.sub(r"\s+([.!?,;:])", r"\1", re.sub(r"\s+", " ", line)).strip()
+        line = strip_markers(clean_rendering(re.sub(r"^\s*(?:english|answer)\s*:\s*", "", raw, flags=re.I)))
         if not line or len(line) > max(200, 2 * len(text)) or _DECLINE.search(line):
             return None
         return line if detect_language(line) == "en" else None

@@ -118,6 +118,10 @@ def test_the_english_lead_lifts_a_count_for_how_many_and_a_share_for_what_purity
         "The articles give 3"
     )
     assert english_lead(SITES_AND_PURITY, analyze_question("What purity did Tehran reach?")) == "The articles give 84%"
+    # A share written in words after its number is a share too, for the lead as for the check.
+    in_words = "رفعت طهران نسبة التخصيب إلى 60 في المئة في المنشأة."
+    assert english_lead(in_words, analyze_question("What purity did Tehran reach?")) == "The articles give 60%"
+    assert english_lead(in_words, analyze_question("How much did Tehran raise it?")) == "The articles give 60%"
 
 
 def test_english_lead_lifts_only_what_the_checker_can_verify() -> None:
