@@ -43,6 +43,9 @@ def markdown(report: EvalReport, chart: str | None = None) -> str:
         if key in report.totals:
             cells = [f"{report.by_language[lg].get(key, float('nan')):.3f}" for lg in langs]
             lines.append(f"| {key} | {report.totals[key]:.3f} | " + " | ".join(cells) + " |")
+    if report.by_kind:  # answerable kinds: every key fact stated; unanswerable: refused
+        lines += ["", "| kind | right | of |", "|---|---:|---:|"]
+        lines += [f"| {k} | {int(v['right'])} | {int(v['cases'])} |" for k, v in report.by_kind.items()]
     lat = sorted(k[: -len("_p50_ms")] for k in report.totals if k.endswith("_p50_ms"))
     lines += ["", "| stage | p50 ms | p95 ms |", "|---|---:|---:|"]
     lines += [f"| {s} | {report.totals[s + '_p50_ms']:.0f} | {report.totals[s + '_p95_ms']:.0f} |" for s in lat]

@@ -74,6 +74,8 @@ class EvalReport(BaseModel):
     totals: dict[str, float]
     by_language: dict[str, dict[str, float]]
     cases: tuple[CaseResult, ...]
+    #: Per kind of case (fact, differs_by_outlet, ...): cases, answers with all facts stated, refusals right.
+    by_kind: dict[str, dict[str, float]] = Field(default_factory=dict)
 
 
 def gold_spans(case: EvalCase, articles: dict[str, Article]) -> list[tuple[str, int, int]]:
@@ -197,5 +199,15 @@ def run_eval(
     return EvalReport(
         set_name=set_name, backend=backend, settings=shown, seconds=round(time.perf_counter() - t0, 1),
         totals=totals(results), by_language={lg: totals([r for r in results if r.language == lg]) for lg in langs},
-        cases=tuple(results),
+        cases=tuple(results), by_kind=kind_totals(results),
     )  # fmt: skip
+
+
+def kind_totals(results: Sequence[CaseResult]) -> dict[str, dict[str, float]]:
+    """Per kind: its cases, and how many were right (answerable: every key fact stated; unanswerable: refused)."""
+    out: dict[str, dict[str, float]] = {}
+    for kind in dict.fromkeys(r.kind for r in results):
+        group = [r for r in results if r.kind == kind]
+        right = [all(r.facts_stated) and bool(r.facts_stated) if r.answerable else not r.answered for r in group]
+        out[kind] = {"cases": len(group), "right": sum(right), "share": round(mean(right), 4)}
+    return out

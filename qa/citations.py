@@ -29,7 +29,7 @@ It does not fix wrong facts or translate: a sentence is kept or dropped.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
@@ -122,6 +122,7 @@ def check_citations(
     min_support: float,
     language: Language | None = None,
     slot: Slot | None = None,
+    outlets: Collection[str] = (),
 ) -> VerifiedAnswer:
     """Check every sentence of `answer_text` against the numbered `sources` (marker n = sources[n-1]).
 
@@ -129,7 +130,8 @@ def check_citations(
     (`qa.question.analyze_question` of the question), a supported sentence that does not
     answer the question (restates it, or lacks the asked number, date or name) is dropped.
     A citation of a sentence in another language than its quote carries the sentence as its
-    `rendering`.
+    `rendering`. A sentence that attributes its claim to an outlet (of the sources, or of `outlets`: those
+    of the retrieved passages) that no passage it cites is from is dropped (`misattributed`).
     """
     if is_refusal(answer_text):
         return VerifiedAnswer(text="", citations=(), sentences=(), answered=False, refused=True)
@@ -159,6 +161,9 @@ def check_citations(
             return f"not in the cited passage(s): {', '.join(missing)}", support, []
         if support < min_support:
             return f"too far from the cited passage(s): similarity {support:.3f} < {min_support:.3f}", support, []
+        wrong = misattributed(plain, [sources[c] for c in cited], sources, outlets)
+        if wrong:
+            return f"attributes it to {', '.join(wrong)}, but no cited passage is from there", support, []
         # Keep the citations that support it themselves (close enough, or holding one of its facts).
         return None, support, [j for s, j, c in scored if s >= min_support or _holds_some(facts, sources[c].text)]
 
@@ -218,6 +223,40 @@ def check_citations(
     checks = [c.model_copy(update={"markers": next(it)}) if c.verified else c for c in checks]
     return VerifiedAnswer(text=text, citations=citations, sentences=tuple(checks), answered=bool(kept),
                           refused=not kept and refusals > 0)  # fmt: skip
+
+
+def misattributed(
+    sentence: str, cited: Sequence[Candidate], sources: Sequence[Candidate], outlets: Collection[str] = ()
+) -> list[str]:
+    """The outlets `sentence` attributes a claim to ("according to X", "بحسب X") that none of `cited` is from.
+
+    Only the outlets of the given sources and `outlets` are known, and only attribution phrases count: "الشرق" in
+    "الشرق الأوسط" is no attribution. An outlet comes from the article's metadata, never the text.
+    """
+    known = ({src.passage.chunk.outlet for src in sources} | set(outlets)) - {None, ""}
+    cited_outlets = {src.passage.chunk.outlet for src in cited}
+    norm = normalize(sentence)
+    wrong = []
+    for outlet in sorted(known - cited_outlets, key=str):
+        name = re.escape(normalize(str(outlet)))
+        before = rf"(?:{_ATTRIBUTION_BEFORE})\s+(?:(?:{_MEDIUM})\s+)?{name}(?!\w)"
+        after = rf"(?<!\w){name}\s+(?:{_ATTRIBUTION_AFTER})(?!\w)"
+        joined = rf"(?:{_ATTRIBUTION_BEFORE})\s+(?:[^\s]+\s+){{0,3}}?(?:and|و)\s*{name}(?!\w)"
+        if re.search(before, norm) or re.search(after, norm) or re.search(joined, norm):
+            wrong.append(str(outlet))
+    return wrong
+
+
+# Normalised attribution phrases (qa.extractive.compose writes "بحسب X:", "X gives …", "According to X").
+_ATTRIBUTION_BEFORE = "|".join(
+    re.escape(normalize(w))
+    for w in ("بحسب", "حسب", "وبحسب", "وفق", "وفقا ل", "وفقا لـ", "نقلا عن", "ذكرت", "وذكرت", "قالت", "وقالت",
+              "افادت", "اوردت", "according to", "reported by", "reports from", "per")
+)  # fmt: skip
+_MEDIUM = "|".join(normalize(w) for w in ("صحيفة", "موقع", "قناة", "وكالة", "the"))
+_ATTRIBUTION_AFTER = "|".join(
+    ("reports", "reported", "says", "said", "gives", "give", "say", "writes", "wrote", "adds", "notes", "also")
+)
 
 
 def _spans(sources: Sequence[Candidate]) -> list[list[tuple[Candidate, int, int, str]]]:

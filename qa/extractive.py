@@ -66,18 +66,31 @@ def candidate_sentences(passages: Sequence[Passage]) -> list[Candidate]:
     return out
 
 
-def score_sentences(query_vector: Sequence[float], candidates: list[Candidate], embedder: Embedder) -> list[Candidate]:
-    """Candidates with their cosine similarity to the question, best first."""
+def sentence_vectors(candidates: Sequence[Candidate], embedder: Embedder) -> np.ndarray:
+    """The candidates' passage vectors, one row each (computed once per answer, shared by its scorings)."""
+    if not candidates:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    return np.asarray(embedder.embed_passages([c.text for c in candidates]), dtype=np.float32)
+
+
+def score_sentences(
+    query_vector: Sequence[float], candidates: list[Candidate], embedder: Embedder, vectors: np.ndarray | None = None
+) -> list[Candidate]:
+    """Candidates with their cosine similarity to the question, best first (`vectors`: theirs, if computed)."""
     if not candidates:
         return []
-    vectors = np.asarray(embedder.embed_passages([c.text for c in candidates]), dtype=np.float32)
+    vectors = sentence_vectors(candidates, embedder) if vectors is None else vectors
     scores = vectors @ np.asarray(query_vector, dtype=np.float32)
     scored = [Candidate(c.passage, c.start, c.end, c.text, float(s)) for c, s in zip(candidates, scores, strict=True)]
     return sorted(scored, key=lambda c: -c.score)
 
 
 def rank_sources(
-    query_vector: Sequence[float], candidates: list[Candidate], embedder: Embedder, slot: Slot
+    query_vector: Sequence[float],
+    candidates: list[Candidate],
+    embedder: Embedder,
+    slot: Slot,
+    vectors: np.ndarray | None = None,
 ) -> list[Candidate]:
     """Candidates scored against the question and checked for answering it: those that fill its slot first.
 
@@ -85,7 +98,7 @@ def rank_sources(
     model is given and of the extractive answer (`bench/answering.py` measures it).
     """
     scored = [replace(c, answers=check_answering(slot, c.text).answers)
-              for c in score_sentences(query_vector, candidates, embedder)]  # fmt: skip
+              for c in score_sentences(query_vector, candidates, embedder, vectors)]  # fmt: skip
     return sorted(scored, key=lambda c: not c.answers)
 
 
@@ -99,7 +112,7 @@ def select(scored: Sequence[Candidate], *, min_relevance: float, max_sentences: 
 
 
 def compose(
-    chosen: Sequence[Candidate], language: Language, slot: Slot | None = None
+    chosen: Sequence[Candidate], language: Language, slot: Slot | None = None, relation: str | None = None
 ) -> tuple[str, tuple[Citation, ...]]:
     """Answer text with a marker after each sentence, and the citations the markers name.
 
@@ -107,9 +120,16 @@ def compose(
     an English question is shown as the evidence of a short English lead that states only
     what can be lifted from it safely (`english_lead`: its new numbers, dates and Latin
     names): `The articles give 350 [1]: «وكانت إيران أطلقت 350 صاروخا…»`.
+
+    With sentences from several outlets each is attributed to its article's outlet (metadata,
+    never inferred), the same sentence carried by several outlets is shown once with each one's
+    marker, and `relation` ("agree"/"differ", `qa.combine.outlet_relation`) opens the answer
+    with whether their accounts of the asked value agree.
     """
     if not chosen:
         return NOT_IN_ARTICLES[language], ()
+    first: dict[str, int] = {}  # the same sentence (wire copy) is shown once, with every outlet's marker
+    chosen = sorted(chosen, key=lambda c: first.setdefault(normalize(c.text), len(first)))
     citations = tuple(
         Citation(
             marker=i,
@@ -124,20 +144,34 @@ def compose(
         )
         for i, c in enumerate(chosen, start=1)
     )
-    # With sentences from two outlets, each is attributed to its article's outlet (metadata, never inferred).
     attribute = len({c.outlet for c in citations}) > 1 and all(c.outlet for c in citations)
+    groups: dict[str, list[Citation]] = {}
+    for c in citations:
+        groups.setdefault(normalize(c.quote), []).append(c)
     parts = []
-    for i, c in enumerate(citations):
-        if language == "en" and detect_language(c.quote) != "en":
-            lead = english_lead(c.quote, slot) if i == 0 or attribute else "They also say"
-            if attribute:
-                lead = f"According to {c.outlet}, " + lead.replace("The articles give", "it gives").replace(
-                    "The articles say", "it says"
-                )
-            parts.append(f"{lead} [{c.marker}]: «{_shorten(c.quote)}»")
+    for i, group in enumerate(groups.values()):
+        quote = group[0].quote
+        markers = "".join(f"[{c.marker}]" for c in group)
+        outlets = list(dict.fromkeys(c.outlet or "" for c in group))
+        if language == "en" and detect_language(quote) != "en":
+            if attribute:  # "According to الحرة, this week [1]: «…»" (the outlet as its articles name it)
+                values = lift_values(quote, slot)
+                lead = f"According to {_join(outlets)}" + (f", {_join(values)}" if values else "")
+            else:
+                lead = english_lead(quote, slot) if i == 0 else "They also say"
+            parts.append(f"{lead} {markers}: «{_shorten(quote)}»")
         else:
-            parts.append(f"بحسب {c.outlet}: {c.quote} [{c.marker}]" if attribute else f"{c.quote} [{c.marker}]")
-    return " ".join(parts), citations
+            parts.append(f"بحسب {_join_ar(outlets)}: {quote} {markers}" if attribute else f"{quote} {markers}")
+    text = " ".join(parts)
+    if attribute and relation in ("agree", "differ"):  # one clause before the first attribution, not a sentence
+        opening = {("en", "agree"): "The outlets agree: a", ("en", "differ"): "The outlets differ: a",
+                   ("ar", "agree"): "تتفق المصادر، ف", ("ar", "differ"): "تختلف روايات المصادر، ف"}  # fmt: skip
+        text = opening[(language, relation)] + (text[1:] if language == "en" else text)
+    return text, citations
+
+
+def _join_ar(names: Sequence[str]) -> str:
+    return " و".join(names)
 
 
 #: Longest quote shown inside an English-led answer (the citation keeps the whole sentence).
@@ -158,6 +192,16 @@ _RELATIVE_TIMES = [(normalize(ar), en) for ar, en in (
     ("العام الماضي", "last year"), ("العام المقبل", "next year"), ("أسبوعين", "two weeks"),
     ("يومين", "two days"), ("شهرين", "two months"), ("عامين", "two years"),
 )]  # fmt: skip
+
+
+def relative_times(norm: str) -> list[str]:
+    """The English forms of the relative time expressions ("هذا الأسبوع": "this week") in normalised text."""
+    found = [en for ar, en in _RELATIVE_TIMES if ar in norm]
+    found += [m.group(0) for m in _EN_RELATIVE.finditer(norm)]
+    return list(dict.fromkeys(found))
+
+
+_EN_RELATIVE = re.compile(r"\b(?:yesterday|(?:this|last|next) (?:week|month|year))\b")
 
 
 def english_lead(sentence: str, slot: Slot | None) -> str:
@@ -198,7 +242,7 @@ def lift_values(sentence: str, slot: Slot | None) -> list[str]:
                 if prev.lstrip("و") in _YEAR_CUES and _WHEN_YEAR.fullmatch(y := w.rstrip(".,،؛"))]  # fmt: skip
         found = YEAR.findall(norm) + cued
         years = [y for y in dict.fromkeys(found) if y not in known and y not in used]
-        times = list(dict.fromkeys(dates + years + [en for ar, en in _RELATIVE_TIMES if ar in norm]))
+        times = list(dict.fromkeys(dates + years + relative_times(norm)))
         return times if len(times) == 1 else []
     if kind == "count" and slot is not None and slot.measure:  # a count is no share, a share is no count
         nums = [n for n in nums if n.endswith("%") == (slot.measure == "percent")]

@@ -38,13 +38,16 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 
+import numpy as np
+
 from index.embed import Embedder
 from qa.citations import VerifiedAnswer, check_citations
-from qa.extractive import Candidate, candidate_sentences, compose, rank_sources, select
+from qa.combine import add_outlets, outlet_relation, question_parts, select_parts
+from qa.extractive import Candidate, candidate_sentences, compose, rank_sources, select, sentence_vectors
 from qa.followup import standalone_question
 from qa.language import detect_language
 from qa.llm import ChatModel
-from qa.models import Answer, AnswerEvent, Passage
+from qa.models import Answer, AnswerEvent, Citation, Passage
 from qa.prompt import answer_messages
 from qa.question import Slot, analyze_question, coverage
 from qa.settings import Settings
@@ -83,12 +86,14 @@ def answer_events(
     timings["retrieve"] = _ms(t)
     t = time.perf_counter()
     slot = analyze_question(standalone)
-    scored = rank_sources(vector, candidate_sentences(passages), embedder, slot)
-    chosen = select(scored, min_relevance=s.min_relevance(language), max_sentences=s.max_answer_sentences)
+    candidates = candidate_sentences(passages)
+    vectors = sentence_vectors(candidates, embedder)
+    scored = rank_sources(vector, candidates, embedder, slot, vectors)
+    chosen, parts = cross_article(standalone, scored, candidates, vectors, embedder, s, language)
     covered = coverage(slot, [p.chunk.text for p in passages])
     if covered < s.min_coverage(language):
         chosen = []  # the passages do not hold what the question asks about: the fixed reply
-    text, citations = compose(chosen, language, slot)
+    text, citations = compose(chosen, language, slot, outlet_relation(chosen, slot))
     timings["answer"] = _ms(t)
     base = Answer(
         question=question, text=text, language=language, answered=bool(citations), citations=citations,
@@ -109,6 +114,8 @@ def answer_events(
     # The model sees the sentences closest to the question whether or not they passed the answering check
     # (bench/answering.py: putting the passing ones first lowered answer-sentence recall by about a point).
     sources = sorted(scored, key=lambda c: -c.score)[: s.llm_sentences]
+    # Each outlet's account and each part's sentence are given to the model too (after the closest ones).
+    sources += [c for c in chosen if not any(_same(c, x) for x in sources)]
     messages = answer_messages(standalone, [c.text for c in sources], language, slot.kind)
     timings["prompt"] = _ms(t)
     t = time.perf_counter()
@@ -130,10 +137,15 @@ def answer_events(
 
     t = time.perf_counter()
     verified = check_citations(
-        draft, sources, embedder, min_support=s.min_support(language), language=language, slot=slot
-    )
+        draft, sources, embedder, min_support=s.min_support(language), language=language, slot=slot,
+        outlets={p.chunk.outlet for p in passages if p.chunk.outlet},
+    )  # fmt: skip
     timings["verification"] = _ms(t)
     common = {"draft": draft, "sentences": verified.sentences, "timings": timings}
+    if verified.answered and not _covers(verified.citations, chosen, parts):
+        # The extractive answer quotes each outlet (or each part of the question); a model answer that leaves
+        # one out says less than it: the extractive one is shown, with the model's verdicts kept.
+        verified = verified.model_copy(update={"answered": False})
     if verified.answered:
         answer = base.model_copy(
             update={**common, "text": verified.text, "citations": verified.citations, "backend": llm.name}
@@ -148,6 +160,45 @@ def answer_events(
             elif rendered is not None:  # the renderings' verdicts are kept beside the draft's
                 answer = answer.model_copy(update={"sentences": answer.sentences + rendered.sentences})
     yield AnswerEvent(kind="answer", answer=answer)
+
+
+def cross_article(
+    question: str,
+    scored: Sequence[Candidate],
+    candidates: Sequence[Candidate],
+    vectors: np.ndarray,
+    embedder: Embedder,
+    settings: Settings,
+    language: str,
+) -> tuple[list[Candidate], int]:
+    """The extractive answer's sentences and the number of parts they answer (`qa.combine`).
+
+    A compound question gets one sentence per part and the best one for the whole question (a yes/no part
+    is poorly served by similarity alone: on the seed set the whole question's best held what its part's
+    missed); one whose parts do not each find a sentence, and any other question, gets the best sentences
+    with each other outlet's best account of the asked value.
+    """
+    min_relevance = settings.min_relevance(language)
+    chosen = select(scored, min_relevance=min_relevance, max_sentences=settings.max_answer_sentences)
+    parts = question_parts(question)
+    if len(parts) > 1:
+        per_part = select_parts(parts, candidates, vectors, embedder, min_relevance=min_relevance)
+        if len(per_part) == len(parts):  # each part's sentence, then the whole question's best not among them
+            extra = [c for c in chosen if not any(_same(c, x) for x in per_part)]
+            return per_part + extra[:1], len(parts)
+    return add_outlets(chosen, scored, analyze_question(question), min_relevance=min_relevance), 1
+
+
+def _same(a: Candidate, b: Candidate) -> bool:
+    return a.passage.chunk.article_id == b.passage.chunk.article_id and a.start == b.start
+
+
+def _covers(citations: Sequence[Citation], chosen: Sequence[Candidate], parts: int) -> bool:
+    """Whether a verified answer cites every outlet the extractive answer quotes, and a sentence per part."""
+    outlets = {c.passage.chunk.outlet for c in chosen}
+    if len(outlets) > 1 and None not in outlets and not outlets <= {c.outlet for c in citations}:
+        return False
+    return parts < 2 or len({(c.article_id, c.start) for c in citations}) >= parts
 
 
 def render_evidence(
