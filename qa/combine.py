@@ -29,7 +29,17 @@ from index.embed import Embedder
 from index.normalize import normalize
 from qa.extractive import Candidate, months_with_days, relative_times
 from qa.facts import latin_names, months, numbers
-from qa.question import YEAR, Slot, analyze_question, check_answering, date_numbers, dual_of_counted, percent_numbers
+from qa.question import (
+    YEAR,
+    Slot,
+    analyze_question,
+    check_answering,
+    counted_nouns,
+    date_numbers,
+    dual_of_counted,
+    percent_numbers,
+    skeleton,
+)
 
 Relation = Literal["agree", "differ"] | None
 
@@ -140,10 +150,24 @@ def add_outlets(
         outlet = c.passage.chunk.outlet
         if len(seen) >= max_outlets:
             break
-        if outlet and outlet not in seen and c.answers is not False and c.score >= floor and slot_values(c.text, slot):
+        if not (outlet and outlet not in seen and c.answers is not False and c.score >= floor):
+            continue
+        if slot_values(c.text, slot) and _same_thing(c.text, out, slot):
             out.append(c)
             seen.add(outlet)
     return out
+
+
+def _same_thing(sentence: str, chosen: Sequence[Candidate], slot: Slot) -> bool:
+    """For a count: whether the sentence's numbers count what the chosen sentences' numbers count.
+
+    "3 مواقع" is no other account of "350 صاروخا"; "3 مصادر" is one of "مصدران". Other kinds: True.
+    """
+    if slot.kind != "count":
+        return True
+    nouns = {skeleton(n) for n in counted_nouns(sentence, slot) if n}
+    theirs = {skeleton(n) for c in chosen for n in counted_nouns(c.text, slot) if n}
+    return bool(nouns & theirs)
 
 
 def slot_values(sentence: str, slot: Slot) -> frozenset[str]:
@@ -187,12 +211,18 @@ def relation(values: Sequence[frozenset[str]]) -> Relation:
 
 
 def outlet_relation(chosen: Sequence[Candidate], slot: Slot) -> Relation:
-    """The relation between the outlets' accounts in `chosen` (None with fewer than two known outlets)."""
+    """The relation between the outlets' accounts in `chosen` (None with fewer than two known outlets).
+
+    Only accounts of the same thing are compared: for a count, sentences whose numbers count what the
+    first one's count (350 missiles and 3 sites neither agree nor differ).
+    """
     by_outlet: dict[str, set[str]] = {}
     for c in chosen:
         outlet = c.passage.chunk.outlet
         if not outlet:
             return None
+        if c is not chosen[0] and not _same_thing(c.text, chosen[:1], slot):
+            continue
         by_outlet.setdefault(outlet, set()).update(slot_values(c.text, slot))
     return relation([frozenset(v) for v in by_outlet.values()])
 

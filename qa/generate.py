@@ -10,12 +10,17 @@ draft. Steps:
    number, date or name, and content beyond the question's own). When no sentence
    that answers reaches the relevance threshold, or the passages hold too little of
    what the question names (`qa.question.coverage`), the answer is the fixed "the
-   articles do not say" reply, without calling a model;
+   articles do not say" reply, without calling a model. Across articles (`qa.combine`): a
+   compound question gets a sentence per part, and a question on a value (when, how many,
+   who, where) gets each other outlet's best account too, attributed and compared;
 3. the best `llm_sentences` sentences become the numbered passages of the prompt
-   (`qa.prompt`), which keeps the prompt short: a few seconds on a CPU;
+   (`qa.prompt`), which keeps the prompt short: a few seconds on a CPU; each outlet's and each
+   part's sentence is among them;
 4. the draft is checked sentence by sentence (`qa.citations`: support, then
-   answering); what survives is the answer. When nothing survives, or the model says the articles do not answer
-   although relevant sentences were found (a 1.5B model refuses too readily), the
+   answering, and an attribution to an outlet no cited passage is from); what survives is the
+   answer, unless it leaves out an outlet or a part the extractive answer covers. When
+   nothing survives, or the model says the articles do not answer although relevant
+   sentences were found (a 1.5B model refuses too readily), the
    extractive answer (retrieved sentences, quoted and cited) is shown instead; the
    draft and the verdict on each of its sentences stay in the `Answer`;
 5. for an English question, that extractive answer is Arabic sentences behind a short

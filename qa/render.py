@@ -3,9 +3,10 @@
 An answer renders as its text, right-to-left for Arabic and left-to-right for
 English, with each `[n]` marker a link to source n; under it, the sources panel
 lists every cited passage (title, outlet, date) with the quoted span highlighted
-inside its passage. Every piece of article or user text is escaped. Each message
-is aligned by its own direction (Arabic to the right, English to the left), and
-errors are shown in the language of the question that caused them.
+inside its passage, grouped under each outlet's name when they come from several.
+Every piece of article or user text is escaped. Each message is aligned by its own
+direction (Arabic to the right, English to the left), and errors are shown in the
+language of the question that caused them.
 
 It does not decide what an answer says, which passages it cites or whether a
 question is valid: `qa.assistant` and `qa.citations` do; this module only lays out.
@@ -40,6 +41,8 @@ CSS = """
 .sources blockquote { margin: .3em 0 .5em; padding: .3em .6em; border-inline-start: 3px solid #d1d5db;
   unicode-bidi: plaintext; }
 .sources mark { background: #fde68a; color: inherit; }
+.outlet-group { margin: .3em 0; }
+.outlet-name { font-weight: 600; font-size: .9em; opacity: .8; margin-top: .3em; }
 .rendering { font-size: .9em; opacity: .85; margin: 0 0 .5em; }
 .answer-meta { font-size: .8em; opacity: .7; margin-top: .4em; }
 .not-verified { opacity: .75; text-decoration: line-through; }
@@ -106,12 +109,27 @@ def format_answer_html(answer: Answer, *, footer: str | None = None, uid: str | 
     parts = [f'<div class="answer" dir="{direction(answer.text)}">{body}</div>']
     if answer.citations:
         label = "المصادر" if answer.language == "ar" else "Sources"
-        items = "".join(
-            f'<details class="source" id="{uid}-{c.marker}"><summary><b>[{c.marker}]</b> {source_label(c)}</summary>'
-            f'<blockquote dir="{direction(c.quote)}">{highlighted_passage(answer, c)}</blockquote>'
-            f"{rendering(c)}</details>"
-            for c in answer.citations
-        )
+
+        def item(c: Citation) -> str:
+            return (
+                f'<details class="source" id="{uid}-{c.marker}"><summary><b>[{c.marker}]</b> {source_label(c)}'
+                f'</summary><blockquote dir="{direction(c.quote)}">{highlighted_passage(answer, c)}</blockquote>'
+                f"{rendering(c)}</details>"
+            )
+
+        by_outlet: dict[str, list[Citation]] = {}
+        for c in answer.citations:
+            by_outlet.setdefault(c.outlet or "", []).append(c)
+        if len(by_outlet) > 1:  # sources from several outlets: grouped under each outlet's name
+            unnamed = "مصدر غير مسمّى" if answer.language == "ar" else "Outlet not named"
+            items = "".join(
+                f'<div class="outlet-group"><div class="outlet-name">{html.escape(outlet or unnamed)}</div>'
+                + "".join(item(c) for c in cited)
+                + "</div>"
+                for outlet, cited in by_outlet.items()
+            )
+        else:
+            items = "".join(item(c) for c in answer.citations)
         parts.append(f'<div class="sources" dir="{direction(answer.text)}"><b>{label}</b>{items}</div>')
     dropped = [s for s in answer.sentences if not s.verified]
     if dropped:

@@ -157,3 +157,25 @@ def test_bundled_corpus_compound_question_gets_a_cited_sentence_per_part(real_as
     assert 2 <= len(answer.citations) <= 3, answer.text
     quotes = [c.quote for c in answer.citations]
     assert any("84%" in q for q in quotes) and any("ثمن باهظ" in q for q in quotes)
+
+
+def test_counts_of_different_things_are_neither_compared_nor_added() -> None:
+    missiles = "أطلقت إيران 350 صاروخا باتجاه إسرائيل في الهجوم."
+    sites = "وعثر المراقبون على يورانيوم في 3 مواقع غير معلنة بعد الهجوم."
+    other = "أطلقت إيران 300 صاروخ باتجاه إسرائيل في الهجوم."
+    article = f"{missiles} {sites} {other}"
+    count = analyze_question("كم صاروخا أطلقت إيران في الهجوم؟")
+    a = candidate(article, "a", "الحرة", missiles, 0.9)
+    b = candidate(article, "b", "الشرق", sites, 0.89)
+    c = candidate(article, "c", "عكاظ", other, 0.88)
+    assert outlet_relation([a, b], count) is None  # 350 missiles and 3 sites: two things
+    assert add_outlets([a], [a, b, c], count, min_relevance=0.5) == [a, c]  # 300 missiles is another account
+    assert outlet_relation([a, c], count) == "differ"
+
+
+def test_a_noun_skeleton_is_shared_by_singular_dual_and_broken_plural() -> None:
+    from qa.question import skeleton
+
+    assert skeleton("مصدران") == skeleton("مصادر") == skeleton("المصدر")
+    assert skeleton("الأشخاص") == skeleton("شخصا")
+    assert skeleton("صواريخ") == skeleton("صاروخا") != skeleton("مواقع")

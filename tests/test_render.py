@@ -143,3 +143,17 @@ def test_intro_says_what_the_chat_does_and_over_how_many_articles() -> None:
     assert "<h1" in out and "Ask about <b>12 indexed news articles</b> in Arabic or English" in out
     assert "cited" in out and '<p dir="rtl">' in out and "<b>12</b>" in out
     assert "1 indexed news article</b>" in format_intro_html(1)
+
+
+def test_sources_from_several_outlets_are_grouped_under_each_outlets_name() -> None:
+    one = _answer("ar")
+    other = one.citations[0].model_copy(update={"marker": 2, "outlet": "الحرة <i>", "article_id": "a2"})
+    third = one.citations[0].model_copy(update={"marker": 3, "start": 100, "end": 100 + len("جملة أولى.")})
+    answer = one.model_copy(update={"citations": (one.citations[0], other, third), "text": f"{QUOTE} [1][2] [3]"})
+    out = format_answer_html(answer, uid="m1")
+    groups = out.split('<div class="outlet-group">')[1:]
+    assert len(groups) == 2
+    assert groups[0].startswith('<div class="outlet-name">الشرق</div>') and 'id="m1-1"' in groups[0]
+    assert 'id="m1-3"' in groups[0], "a later citation of the same outlet joins its group"
+    assert groups[1].startswith('<div class="outlet-name">الحرة &lt;i&gt;</div>') and 'id="m1-2"' in groups[1]
+    assert '<div class="outlet-group">' not in format_answer_html(one), "one outlet: no grouping"
