@@ -96,6 +96,8 @@ def format_answer(answer: Answer) -> str:
         lines.append(f"[{c.marker}] {source} (chars {c.start}-{c.end})\n    «{c.quote}»")
         if c.rendering:
             lines.append(f"    machine rendering: {c.rendering}")
+        if c.also_reported_by:
+            lines.append(f"    also reported by: {', '.join(c.also_reported_by)}")
     return "\n".join(lines)
 
 

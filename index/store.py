@@ -23,8 +23,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from index import dedup
 from index.errors import IndexMissingError, InputError, StoreMismatchError, StoreUnavailableError
 from index.models import Article, Chunk
 
@@ -114,12 +116,59 @@ class ChunkStore:
                 metadatas=[_chunk_meta(c) for c in chunks[i : i + _WRITE_BATCH]],
             )
         if items:
+            copies = self._copy_meta([a for a, _, _, _, _ in items])
             self._articles.upsert(
                 ids=[a.id for a, _, _, _, _ in items],
                 embeddings=[list(t) for _, _, _, t, _ in items],
                 documents=[a.text for a, _, _, _, _ in items],
-                metadatas=[_article_meta(a, len(cs), f) for a, cs, _, _, f in items],
+                metadatas=[_article_meta(a, len(cs), f) | copies[a.id] for a, cs, _, _, f in items],
             )
+
+    def _copy_meta(self, articles: Sequence[Article]) -> dict[str, dict[str, Any]]:
+        """Per article: its MinHash bands and signature, and `duplicate_of` when it copies an indexed (or earlier) one.
+
+        One store query for the whole batch (`index.dedup`); the first article of a story is its root.
+        """
+        sigs = {a.id: dedup.signature(a.text) for a in articles}
+        keys = {aid: dedup.band_keys(sig) for aid, sig in sigs.items()}
+        where = {"$or": [{f"mh{b}": {"$in": sorted({k[b] for k in keys.values()})}} for b in range(dedup.BANDS)]}
+        found = self._articles.get(where=where, include=["metadatas"])
+        known: list[tuple[str, np.ndarray, str]] = [
+            (i, dedup.decode(m["minhash"]), str(m.get("duplicate_of") or i))
+            for i, m in zip(found["ids"], found["metadatas"], strict=True) if m.get("minhash")
+        ]  # fmt: skip
+        out: dict[str, dict[str, Any]] = {}
+        for a in articles:
+            sig = sigs[a.id]
+            meta: dict[str, Any] = {f"mh{b}": k for b, k in enumerate(keys[a.id])} | {"minhash": dedup.encode(sig)}
+            best = max(
+                ((dedup.similarity(sig, other), root) for i, other, root in known if i != a.id and root != a.id),
+                default=(0.0, ""),
+            )
+            if best[0] >= dedup.DUPLICATE_JACCARD:
+                meta["duplicate_of"] = best[1]
+            out[a.id] = meta
+            known.append((a.id, sig, str(meta.get("duplicate_of") or a.id)))
+        return out
+
+    def copies(self, article_ids: Iterable[str]) -> dict[str, list[Article]]:
+        """Per article: the other indexed articles recorded as copies of the same story (`index.dedup`).
+
+        Two queries whatever the corpus size: the articles' roots, then every article of those roots.
+        """
+        ids = sorted(set(article_ids))
+        if not ids:
+            return {}
+        res = self._articles.get(ids=ids, include=["metadatas"])
+        root = {i: str(m.get("duplicate_of") or i) for i, m in zip(res["ids"], res["metadatas"], strict=True)}
+        roots = sorted(set(root.values()))
+        group = self._articles.get(where={"duplicate_of": {"$in": roots}}, include=["documents", "metadatas"])
+        heads = self._articles.get(ids=roots, include=["documents", "metadatas"])
+        members: dict[str, list[Article]] = {}
+        for got in (heads, group):
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                members.setdefault(str(m.get("duplicate_of") or i), []).append(_article_from(i, d, m))
+        return {i: [a for a in members.get(r, []) if a.id != i] for i, r in root.items()}
 
     def _committed(self, article_ids: set[str]) -> set[str]:
         if not article_ids:

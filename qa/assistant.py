@@ -199,7 +199,19 @@ class Assistant:
                 retrieve=lambda q, v, n: self._retrieve(q, v, n, where), k=k or s.top_k,
             )  # fmt: skip
 
-        return self._retry_if_stale(events)
+        return (self._with_copies(e) for e in self._retry_if_stale(events))
+
+    def _with_copies(self, event: AnswerEvent) -> AnswerEvent:
+        """The answer event with each citation naming the other outlets that carried the same story."""
+        answer = event.answer
+        if answer is None or not answer.citations:
+            return event
+        copies = self.store().copies(c.article_id for c in answer.citations)
+        cited = []
+        for c in answer.citations:
+            others = [a.outlet or a.title for a in copies.get(c.article_id, []) if a.outlet != c.outlet]
+            cited.append(c.model_copy(update={"also_reported_by": tuple(dict.fromkeys(others))}) if others else c)
+        return AnswerEvent(kind="answer", answer=answer.model_copy(update={"citations": tuple(cited)}))
 
     def _retry_if_stale(self, events: Callable[[], Iterator[AnswerEvent]]) -> Iterator[AnswerEvent]:
         """The stream, with an answer that cites an article removed or replaced meanwhile answered again.

@@ -42,6 +42,10 @@ class Citation(BaseModel):
     quote: str = Field(min_length=1, description="Exactly the article's text from start to end.")
     start: int = Field(ge=0)
     end: int = Field(gt=0)
+    also_reported_by: tuple[str, ...] = Field(
+        (),
+        description="Other outlets whose articles are copies of the cited one (the same story, `index.dedup`).",
+    )
     rendering: str | None = Field(
         None,
         description="A machine rendering of the claim in the question's language (the model's sentence that cites "

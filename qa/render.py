@@ -43,6 +43,7 @@ CSS = """
 .sources mark { background: #fde68a; color: inherit; }
 .outlet-group { margin: .3em 0; }
 .outlet-name { font-weight: 600; font-size: .9em; opacity: .8; margin-top: .3em; }
+.also-reported { font-size: .85em; opacity: .8; margin: 0 0 .4em; }
 .rendering { font-size: .9em; opacity: .85; margin: 0 0 .5em; }
 .answer-meta { font-size: .8em; opacity: .7; margin-top: .4em; }
 .not-verified { opacity: .75; text-decoration: line-through; }
@@ -88,6 +89,15 @@ def rendering(c: Citation) -> str:
     return f'<div class="rendering" dir="{direction(c.rendering)}"><i>Machine rendering:</i> {text}</div>'
 
 
+def also_reported(c: Citation, language: Language) -> str:
+    """ "Also reported by …" under a source carried by other outlets too (empty when none is known)."""
+    if not c.also_reported_by:
+        return ""
+    label, sep = ("وأوردته أيضًا:", "، ") if language == "ar" else ("Also reported by", ", ")
+    names = sep.join(html.escape(x) for x in c.also_reported_by)
+    return f'<div class="also-reported" dir="{"rtl" if language == "ar" else "ltr"}">{label} {names}</div>'
+
+
 def format_answer_html(answer: Answer, *, footer: str | None = None, uid: str | None = None) -> str:
     """The answer with clickable markers, then its sources with their highlighted passages.
 
@@ -114,7 +124,7 @@ def format_answer_html(answer: Answer, *, footer: str | None = None, uid: str | 
             return (
                 f'<details class="source" id="{uid}-{c.marker}"><summary><b>[{c.marker}]</b> {source_label(c)}'
                 f'</summary><blockquote dir="{direction(c.quote)}">{highlighted_passage(answer, c)}</blockquote>'
-                f"{rendering(c)}</details>"
+                f"{rendering(c)}{also_reported(c, answer.language)}</details>"
             )
 
         by_outlet: dict[str, list[Citation]] = {}
