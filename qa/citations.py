@@ -121,14 +121,15 @@ def check_citations(
     *,
     min_support: float,
     language: Language | None = None,
-    slot: Slot | None = None,
+    slot: Slot | Sequence[Slot] | None = None,
     outlets: Collection[str] = (),
 ) -> VerifiedAnswer:
     """Check every sentence of `answer_text` against the numbered `sources` (marker n = sources[n-1]).
 
     With `language`, a sentence written in the other language is dropped too. With `slot`
-    (`qa.question.analyze_question` of the question), a supported sentence that does not
-    answer the question (restates it, or lacks the asked number, date or name) is dropped.
+    (`qa.question.analyze_question` of the question, or of each part of a compound one), a
+    supported sentence that does not answer it (restates it, or lacks the asked number, date or
+    name; for parts: answers none of them) is dropped.
     A citation of a sentence in another language than its quote carries the sentence as its
     `rendering`. A sentence that attributes its claim to an outlet (of the sources, or of `outlets`: those
     of the retrieved passages) that no passage it cites is from is dropped (`misattributed`).
@@ -202,7 +203,9 @@ def check_citations(
                 reason, support, chosen = judge(i, plain, facts, other)
         answers: bool | None = None
         if reason is None and slot is not None:
-            verdict = check_answering(slot, plain)
+            # A compound question's sentence answers one of its parts (`qa.combine.question_parts`).
+            verdicts = [check_answering(one, plain) for one in ([slot] if isinstance(slot, Slot) else slot)]
+            verdict = next((v for v in verdicts if v.answers), verdicts[0])
             answers = verdict.answers
             reason = None if verdict.answers else f"does not answer the question: {verdict.reason}"
         if reason is None:

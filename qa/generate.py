@@ -141,13 +141,14 @@ def answer_events(
     timings["generation"] = _ms(t)
 
     t = time.perf_counter()
+    parts_slots = [analyze_question(p) for p in parts] if len(parts) > 1 else slot
     verified = check_citations(
-        draft, sources, embedder, min_support=s.min_support(language), language=language, slot=slot,
+        draft, sources, embedder, min_support=s.min_support(language), language=language, slot=parts_slots,
         outlets={p.chunk.outlet for p in passages if p.chunk.outlet},
     )  # fmt: skip
     timings["verification"] = _ms(t)
     common = {"draft": draft, "sentences": verified.sentences, "timings": timings}
-    if verified.answered and not _covers(verified.citations, chosen, parts):
+    if verified.answered and not _covers(verified.citations, chosen, len(parts)):
         # The extractive answer quotes each outlet (or each part of the question); a model answer that leaves
         # one out says less than it: the extractive one is shown, with the model's verdicts kept.
         verified = verified.model_copy(update={"answered": False})
@@ -175,8 +176,8 @@ def cross_article(
     embedder: Embedder,
     settings: Settings,
     language: str,
-) -> tuple[list[Candidate], int]:
-    """The extractive answer's sentences and the number of parts they answer (`qa.combine`).
+) -> tuple[list[Candidate], list[str]]:
+    """The extractive answer's sentences and the parts of the question they answer (`qa.combine`).
 
     A compound question gets one sentence per part and the best one for the whole question (a yes/no part
     is poorly served by similarity alone: on the seed set the whole question's best held what its part's
@@ -190,8 +191,8 @@ def cross_article(
         per_part = select_parts(parts, candidates, vectors, embedder, min_relevance=min_relevance)
         if len(per_part) == len(parts):  # each part's sentence, then the whole question's best not among them
             extra = [c for c in chosen if not any(_same(c, x) for x in per_part)]
-            return per_part + extra[:1], len(parts)
-    return add_outlets(chosen, scored, analyze_question(question), min_relevance=min_relevance), 1
+            return per_part + extra[:1], parts
+    return add_outlets(chosen, scored, analyze_question(question), min_relevance=min_relevance), [question]
 
 
 def _same(a: Candidate, b: Candidate) -> bool:
@@ -199,11 +200,16 @@ def _same(a: Candidate, b: Candidate) -> bool:
 
 
 def _covers(citations: Sequence[Citation], chosen: Sequence[Candidate], parts: int) -> bool:
-    """Whether a verified answer cites every outlet the extractive answer quotes, and a sentence per part."""
+    """Whether a verified answer cites every outlet the extractive answer quotes, and each part's sentence.
+
+    (Citing as many sentences as there are parts is not enough: the local model answered "84% [1][2][3]"
+    to "what purity, and what did Washington warn of?".)
+    """
     outlets = {c.passage.chunk.outlet for c in chosen}
     if len(outlets) > 1 and None not in outlets and not outlets <= {c.outlet for c in citations}:
         return False
-    return parts < 2 or len({(c.article_id, c.start) for c in citations}) >= parts
+    cited = {(c.article_id, c.start) for c in citations}
+    return parts < 2 or all((c.passage.chunk.article_id, c.start) in cited for c in chosen[:parts])
 
 
 def render_evidence(

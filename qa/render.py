@@ -90,7 +90,7 @@ def rendering(c: Citation) -> str:
 
 
 def also_reported(c: Citation, language: Language) -> str:
-    """ "Also reported by …" under a source carried by other outlets too (empty when none is known)."""
+    """The "also reported by …" line under a source other outlets carried too (empty when none is known)."""
     if not c.also_reported_by:
         return ""
     label, sep = ("وأوردته أيضًا:", "، ") if language == "ar" else ("Also reported by", ", ")

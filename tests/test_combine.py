@@ -179,3 +179,25 @@ def test_a_noun_skeleton_is_shared_by_singular_dual_and_broken_plural() -> None:
     assert skeleton("مصدران") == skeleton("مصادر") == skeleton("المصدر")
     assert skeleton("الأشخاص") == skeleton("شخصا")
     assert skeleton("صواريخ") == skeleton("صاروخا") != skeleton("مواقع")
+
+
+def test_a_model_answer_leaving_out_a_part_gives_way_to_the_answer_per_part(real_assistant, real_embedder) -> None:  # type: ignore[no-untyped-def]
+    from qa.assistant import Assistant
+
+    question = "إلى أي نسبة وصل تخصيب إيران لليورانيوم، وبماذا حذرتها واشنطن؟"
+    settings = real_assistant.settings.model_copy(update={"backend": "local"})
+
+    def one_part(user: str) -> str:
+        return f"رفعت طهران معدلات التخصيب إلى درجة نقاء 84% [{passage_number(user, '84%')}]."
+
+    def both_parts(user: str) -> str:
+        return (f"رفعت طهران معدلات التخصيب إلى درجة نقاء 84% [{passage_number(user, '84%')}]. "
+                f"وحذرت الولايات المتحدة إيران من دفع ثمن باهظ [{passage_number(user, 'ثمن باهظ')}].")  # fmt: skip
+
+    partial = Assistant(settings, embedder=real_embedder, llm=ScriptedLLM(one_part)).ask(question)
+    assert partial.backend.startswith("extractive (fallback"), partial.text
+    assert any("ثمن باهظ" in c.quote for c in partial.citations) and any("84%" in c.quote for c in partial.citations)
+    assert partial.sentences and all(s.verified for s in partial.sentences), "its draft was true, only partial"
+    whole = Assistant(settings, embedder=real_embedder, llm=ScriptedLLM(both_parts)).ask(question)
+    assert whole.backend == "scripted", whole.text
+    assert "84%" in whole.text and "ثمن باهظ" in whole.text

@@ -40,7 +40,9 @@ def write(folder: Path, name: str, *records: dict[str, str]) -> None:
 
 
 def test_copies_across_outlets_are_recorded_and_named_as_also_reported(
-    settings, fake_embedder, tmp_path: Path  # type: ignore[no-untyped-def]
+    settings,
+    fake_embedder,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     open_settings = settings.model_copy(update={"min_relevance_ar": -1.0, "min_coverage_ar": 0.0})
     assistant = Assistant(open_settings, embedder=fake_embedder)
