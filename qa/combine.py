@@ -84,7 +84,7 @@ _EN_ASKS = re.compile(
     r"\b(?:how|what|why|when|where|who|whom|which|whose)\b",
     re.I,
 )
-_AR_ASKS = frozenset(normalize(w) for w in "كم متى أين لماذا لم كيف هل ماذا ما من أي بماذا لماذا".split())
+_AR_ASKS = frozenset(normalize(w) for w in "كم متى أين لماذا لم كيف هل ماذا ما من أي بماذا".split())
 
 
 def _asks(piece: str, mark: str) -> bool:

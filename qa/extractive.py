@@ -128,8 +128,10 @@ def compose(
     """
     if not chosen:
         return NOT_IN_ARTICLES[language], ()
-    first: dict[str, int] = {}  # the same sentence (wire copy) is shown once, with every outlet's marker
-    chosen = sorted(chosen, key=lambda c: first.setdefault(normalize(c.text), len(first)))
+    same: dict[str, list[Candidate]] = {}  # the same sentence (wire copy) is shown once, with every outlet's marker
+    for c in chosen:
+        same.setdefault(normalize(c.text), []).append(c)
+    chosen = [c for group in same.values() for c in group]
     citations = tuple(
         Citation(
             marker=i,
@@ -145,11 +147,10 @@ def compose(
         for i, c in enumerate(chosen, start=1)
     )
     attribute = len({c.outlet for c in citations}) > 1 and all(c.outlet for c in citations)
-    groups: dict[str, list[Citation]] = {}
-    for c in citations:
-        groups.setdefault(normalize(c.quote), []).append(c)
+    sizes = [len(group) for group in same.values()]
+    starts = list(itertools.accumulate([0, *sizes]))
     parts = []
-    for i, group in enumerate(groups.values()):
+    for i, group in enumerate(citations[a:b] for a, b in itertools.pairwise(starts)):
         quote = group[0].quote
         markers = "".join(f"[{c.marker}]" for c in group)
         outlets = list(dict.fromkeys(c.outlet or "" for c in group))

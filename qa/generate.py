@@ -94,7 +94,7 @@ def answer_events(
     candidates = candidate_sentences(passages)
     vectors = sentence_vectors(candidates, embedder)
     scored = rank_sources(vector, candidates, embedder, slot, vectors)
-    chosen, parts = cross_article(standalone, scored, candidates, vectors, embedder, s, language)
+    chosen, parts = cross_article(standalone, slot, scored, candidates, vectors, embedder, s, language)
     covered = coverage(slot, [p.chunk.text for p in passages])
     if covered < s.min_coverage(language):
         chosen = []  # the passages do not hold what the question asks about: the fixed reply
@@ -170,6 +170,7 @@ def answer_events(
 
 def cross_article(
     question: str,
+    slot: Slot,
     scored: Sequence[Candidate],
     candidates: Sequence[Candidate],
     vectors: np.ndarray,
@@ -192,7 +193,7 @@ def cross_article(
         if len(per_part) == len(parts):  # each part's sentence, then the whole question's best not among them
             extra = [c for c in chosen if not any(_same(c, x) for x in per_part)]
             return per_part + extra[:1], parts
-    return add_outlets(chosen, scored, analyze_question(question), min_relevance=min_relevance), [question]
+    return add_outlets(chosen, scored, slot, min_relevance=min_relevance), [question]
 
 
 def _same(a: Candidate, b: Candidate) -> bool:
