@@ -48,6 +48,20 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(normalize(text))
 
 
+#: Word-set overlap (Jaccard) at or above which two texts count as one (a repeated caption, a wire sentence).
+DUPLICATE_OVERLAP = 0.8
+
+
+def word_jaccard(a: set[str], b: set[str]) -> float:
+    """Jaccard overlap of two word sets (0 when either is empty)."""
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def near_duplicate(a: str, b: str) -> bool:
+    """Whether two texts are one: the same normalised words, or word sets overlapping `DUPLICATE_OVERLAP`."""
+    return text_key(a) == text_key(b) or word_jaccard(set(tokens(a)), set(tokens(b))) >= DUPLICATE_OVERLAP
+
+
 def text_key(text: str) -> str:
     """A hash of the normalised words of `text`: equal for texts that differ only in marks, spacing or punctuation."""
     return hashlib.blake2b(" ".join(tokens(text)).encode(), digest_size=12).hexdigest()

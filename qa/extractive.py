@@ -21,7 +21,7 @@ import numpy as np
 
 from index.chunk import split_sentences
 from index.embed import Embedder
-from index.normalize import normalize
+from index.normalize import near_duplicate, normalize
 from qa.facts import latin_names, months
 from qa.language import detect_language
 from qa.models import Citation, Language, Passage
@@ -128,10 +128,14 @@ def compose(
     """
     if not chosen:
         return NOT_IN_ARTICLES[language], ()
-    same: dict[str, list[Candidate]] = {}  # the same sentence (wire copy) is shown once, with every outlet's marker
+    same: list[list[Candidate]] = []  # one sentence (a wire copy) is shown once, with every outlet's marker
     for c in chosen:
-        same.setdefault(normalize(c.text), []).append(c)
-    chosen = [c for group in same.values() for c in group]
+        found = next((g for g in same if near_duplicate(g[0].text, c.text)), None)
+        if found is None:
+            same.append([c])
+        else:
+            found.append(c)
+    chosen = [c for group in same for c in group]
     citations = tuple(
         Citation(
             marker=i,
@@ -147,7 +151,7 @@ def compose(
         for i, c in enumerate(chosen, start=1)
     )
     attribute = len({c.outlet for c in citations}) > 1 and all(c.outlet for c in citations)
-    sizes = [len(group) for group in same.values()]
+    sizes = [len(group) for group in same]
     starts = list(itertools.accumulate([0, *sizes]))
     parts = []
     for i, group in enumerate(citations[a:b] for a, b in itertools.pairwise(starts)):

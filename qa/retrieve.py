@@ -47,12 +47,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from index.errors import InputError
 from index.lexical import LexicalIndex
 from index.models import Chunk
-from index.normalize import normalize, text_key, tokens
+from index.normalize import DUPLICATE_OVERLAP, normalize, text_key, tokens, word_jaccard
 from index.store import ChunkStore
 from qa.models import Passage
-
-#: Word-set overlap (Jaccard) at or above which two passages count as one.
-DUPLICATE_OVERLAP = 0.8
 
 
 class RetrievalFilter(BaseModel):
@@ -254,7 +251,7 @@ def collapse_duplicates(texts: Sequence[str], k: int) -> list[int]:
     for i, text in enumerate(texts):
         key = text_key(text)
         bag = set(tokens(text))
-        if key in keys or any(_jaccard(bag, w) >= DUPLICATE_OVERLAP for w in words):
+        if key in keys or any(word_jaccard(bag, w) >= DUPLICATE_OVERLAP for w in words):
             continue
         kept.append(i)
         keys.add(key)
@@ -262,10 +259,6 @@ def collapse_duplicates(texts: Sequence[str], k: int) -> list[int]:
         if len(kept) == k:
             break
     return kept
-
-
-def _jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
 
 
 _MONTHS = {

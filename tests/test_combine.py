@@ -201,3 +201,13 @@ def test_a_model_answer_leaving_out_a_part_gives_way_to_the_answer_per_part(real
     whole = Assistant(settings, embedder=real_embedder, llm=ScriptedLLM(both_parts)).ask(question)
     assert whole.backend == "scripted", whole.text
     assert "84%" in whole.text and "ثمن باهظ" in whole.text
+
+
+def test_a_wire_sentence_two_outlets_ran_with_small_edits_is_shown_once() -> None:
+    # Read on the archive: Al-Madina and Sabq ran the same sentence, "كافة" for "كل" and the date spaced otherwise.
+    a_text = "وأوضحت الجوازات أن عدد المصحح وضعهم من اليمنيين في كافة مراكز التصحيح بمناطق المملكة بلغ 354863 شخصا."
+    b_text = "وأوضحت الجوازات أن عدد المصحح وضعهم من اليمنيين في كل مراكز التصحيح بمناطق المملكة بلغ 354863 شخصًا."
+    a, b = candidate(a_text, "a", "المدينة", a_text, 0.9), candidate(b_text, "b", "سبق", b_text, 0.9)
+    text, citations = compose([a, b], "ar", COUNT_AR, "agree")
+    assert text == f"تتفق المصادر، فبحسب المدينة وسبق: {a_text} [1][2]"
+    assert [c.article_id for c in citations] == ["a", "b"]
