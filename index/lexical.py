@@ -142,8 +142,8 @@ class LexicalIndex:
         self._bm25: Any = None
         self._order: list[str] = []
         self._dirty = False  # unsaved changes
-        #: the store's chunk count at the last `sync` (callers use it to skip needless syncs)
-        self.synced_at: int | None = None
+        #: the store's (chunks, articles) counts at the last `sync` (callers use it to skip needless syncs)
+        self.synced_at: tuple[int, int] | None = None
         self._lock = threading.RLock()
         if folder is not None:
             self._load()
@@ -189,6 +189,11 @@ class LexicalIndex:
 
     def __len__(self) -> int:
         return len(self._chunks)
+
+    def state(self) -> tuple[int, int]:
+        """How many chunks and articles the index holds (compared with the store's counts)."""
+        with self._lock:
+            return len(self._chunks), len(self._by_article)
 
     def _put(self, chunk: Chunk, terms: list[str]) -> None:
         if chunk.id not in self._chunks:

@@ -234,8 +234,12 @@ class ChunkStore:
         return {i: [float(x) for x in v] for i, v in zip(res["ids"], res["embeddings"], strict=True)}
 
     def chunk_count(self) -> int:
-        """Number of chunks in the store."""
+        """Number of chunks in the store (those of articles being written included)."""
         return int(self._chunks.count())
+
+    def article_count(self) -> int:
+        """Number of fully indexed articles."""
+        return int(self._articles.count())
 
     def articles(self) -> list[Article]:
         """Every indexed article, in source order."""

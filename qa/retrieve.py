@@ -189,11 +189,16 @@ class HybridRetriever:
                 side.setdefault(cid, float(stored @ q))
 
     def _catch_up(self) -> None:
-        """Sync the lexical index when the store's chunk count moved (another process wrote to it)."""
-        count = self.store.chunk_count()
-        if count != len(self.lexical) and count != self.lexical.synced_at:
+        """Sync the lexical index when the store moved (another process or instance wrote to it).
+
+        The store's state is its chunk and article counts, read before the sync: a writer puts an
+        article's chunks first and its record after, so a sync that falls between the two sees the
+        chunks counted but not the article, and the record's arrival moves the state again.
+        """
+        state = (self.store.chunk_count(), self.store.article_count())
+        if state != self.lexical.state() and state != self.lexical.synced_at:
             self.lexical.sync(self.store)
-            self.lexical.synced_at = count
+            self.lexical.synced_at = state
 
     def _score_lexical_only(
         self, lexical: list[tuple[Chunk, float]], scores: dict[str, float], sides: list[dict[str, float]],

@@ -218,3 +218,31 @@ def test_two_assistants_in_one_process_ingest_and_answer_at_once(settings: Setti
     assert len(reader.articles()) == 15
     reader.retrieve("خبر رقم 11")  # falls behind, re-syncs
     assert reader.lexical().article_ids() == {x.id for x in reader.articles()}
+
+
+def test_a_reader_that_syncs_between_an_articles_chunks_and_its_record_catches_up(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race CI met once: the reader synced after an article's chunks landed and before its record did.
+
+    The store's chunk count no longer moved when the record arrived, so a reader keyed on chunks alone
+    never read that article into its lexical index. The reader here asks exactly in that window.
+    """
+    folder = tmp_path / "news"
+    _many_articles(folder, 2)
+    writer, reader = _assistant(settings), _assistant(settings)
+    writer.ingest([folder / "art000.txt"])
+    reader.retrieve("خبر رقم 0")
+    store = writer.store()
+    record = store._copy_meta  # called after the chunks are written, before the records are
+
+    def between(articles):  # type: ignore[no-untyped-def]
+        reader.retrieve("خبر رقم 1")  # sees the chunks counted, the article not yet committed
+        assert reader.lexical().article_ids() == {x.id for x in reader.articles()}, "not committed yet"
+        return record(articles)
+
+    monkeypatch.setattr(store, "_copy_meta", between)
+    writer.ingest([folder / "art001.txt"])
+    assert len(reader.articles()) == 2
+    reader.retrieve("خبر رقم 1")
+    assert reader.lexical().article_ids() == {x.id for x in reader.articles()}
