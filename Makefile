@@ -36,8 +36,14 @@ LLM_STAMP := $(VENV)/.local-llm
 local-llm: $(LLM_STAMP)
 	$(BIN)/python -c "from pathlib import Path; from qa.gguf import assemble_gguf; print('local model:', assemble_gguf(Path('.cache'), progress=True))"
 
+# llama.cpp is built for a portable x86-64 level (AVX2, FMA, F16C), not -march=native: on a Firecracker VM whose
+# CPU advertises AMX, the native build's AMX kernels fault at their first tile load (ldtilecfg) and the model
+# crashes on its first token. ARM builds ignore these x86 options.
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF \
+	-DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+
 $(LLM_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --progress-bar on -e '.[dev,local-llm]'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --progress-bar on -e '.[dev,local-llm]'
 	$(BIN)/python -m pip install --progress-bar on --no-deps llama-index-llms-llama-cpp==0.7.0
 	touch $(LLM_STAMP)
 
