@@ -8,9 +8,10 @@ draft. Steps:
 2. the retrieved passages' sentences are scored against the question (the
    extractive scorer) and checked for answering it (`qa.question`: the asked
    number, date or name, and content beyond the question's own). When no sentence
-   that answers reaches the relevance threshold, or the passages hold too little of
-   what the question names (`qa.question.coverage`), the answer is the fixed "the
-   articles do not say" reply, without calling a model. Across articles (`qa.combine`): a
+   that answers reaches the relevance threshold, or the learned answerability model
+   (`qa.answerability`: how the best sentence and passage stand out, how much of what
+   the question names they hold) finds the evidence too weak, the answer is the fixed
+   "the articles do not say" reply, without calling a model. Across articles (`qa.combine`): a
    compound question gets a sentence per part, and a question on a value (when, how many,
    who, where) gets each other outlet's best account too, attributed and compared;
 3. the best `llm_sentences` sentences become the numbered passages of the prompt
@@ -46,6 +47,7 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 
 from index.embed import Embedder
+from qa.answerability import features, load_model
 from qa.citations import VerifiedAnswer, check_citations
 from qa.combine import add_outlets, outlet_relation, question_parts, select_parts
 from qa.extractive import Candidate, candidate_sentences, compose, rank_sources, select, sentence_vectors
@@ -96,7 +98,8 @@ def answer_events(
     scored = rank_sources(vector, candidates, embedder, slot, vectors)
     chosen, parts = cross_article(standalone, slot, scored, candidates, vectors, embedder, s, language)
     covered = coverage(slot, [p.chunk.text for p in passages])
-    if covered < s.min_coverage(language):
+    answerable = answerability(slot, passages, scored, language, embedder, s)
+    if chosen and (covered < s.min_coverage(language) or (answerable is not None and not answerable[1])):
         chosen = []  # the passages do not hold what the question asks about: the fixed reply
     text, citations = compose(chosen, language, slot, outlet_relation(chosen, slot))
     timings["answer"] = _ms(t)
@@ -104,6 +107,7 @@ def answer_events(
         question=question, text=text, language=language, answered=bool(citations), citations=citations,
         passages=passages, backend="extractive", timings=timings,
         standalone_question=standalone if standalone != question else None, coverage=round(covered, 3),
+        answerability=None if answerable is None else round(answerable[0], 3),
     )  # fmt: skip
     if llm is None or not chosen:  # no model, or nothing relevant enough: no need to ask one
         yield AnswerEvent(kind="answer", answer=base.model_copy(update={"backend": llm.name if llm else "extractive"}))
@@ -194,6 +198,27 @@ def cross_article(
             extra = [c for c in chosen if not any(_same(c, x) for x in per_part)]
             return per_part + extra[:1], parts
     return add_outlets(chosen, scored, slot, min_relevance=min_relevance), [question]
+
+
+def answerability(
+    slot: Slot,
+    passages: Sequence[Passage],
+    scored: Sequence[Candidate],
+    language: str,
+    embedder: Embedder,
+    settings: Settings,
+) -> tuple[float, bool] | None:
+    """The learned model's P(answerable) and whether it reaches the threshold (`qa.answerability`).
+
+    None when it is switched off or was fitted on another embedder (whose similarities mean something else).
+    """
+    if not settings.answerability_model:
+        return None
+    model = load_model()
+    if not model.applies_to(embedder.model_id):
+        return None
+    p = model.probability(language, features(slot, passages, scored))
+    return None if p is None else (p, p >= model.threshold(language))
 
 
 def _same(a: Candidate, b: Candidate) -> bool:

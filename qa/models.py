@@ -91,6 +91,9 @@ class Answer(BaseModel):
     coverage: float | None = Field(
         None, description="Share of what the question names found in the retrieved passages (`qa.question.coverage`)."
     )
+    answerability: float | None = Field(
+        None, description="The learned P(the passages answer the question) (`qa.answerability`; None: not applied)."
+    )
     draft: str | None = Field(None, description="The model's unchecked text (None for extractive answers).")
 
 
