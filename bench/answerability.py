@@ -132,7 +132,7 @@ def main() -> None:
         help="share of half A's answerable questions LANG's threshold keeps (default: today's share)",
     )
     ap.add_argument("--features", default=",".join(FEATURES), help="comma-separated subset of the features")
-    ap.add_argument("--plot", type=Path, default=Path("artifacts/answerability.png"))
+    ap.add_argument("--plot", default="artifacts/answerability.png", help="where the plot goes ('': none)")
     ap.add_argument("--write", action="store_true", help=f"save the fitted model to {MODEL_PATH}")
     args = ap.parse_args()
     settings = Settings(cache_dir=args.cache_dir, _env_file=None)
@@ -172,7 +172,7 @@ def main() -> None:
         print("  weights (standardised): " + ", ".join(f"{f} {w:+.2f}" for f, w in weights))
         curves[lang] = curve(b, model, gate, floor)
     if args.plot:
-        plot(curves, args.plot)
+        plot(curves, Path(args.plot))
         print(f"\nplot in {args.plot}")
     if args.write:
         fitted = "XQuAD dev half A, bench/answerability.py --features " + ",".join(names)
