@@ -6,7 +6,9 @@ What it does, by generic rules (none names a site or a sentence):
   space into " ", collapses runs, strips lines, and keeps paragraphs, separated by one blank line;
 * drops boilerplate: ad labels ("إعلان", "Advertisement"), "related"/"read also" headers with the list
   after them, tag/category/share footers, a trailing bullet list of headlines, exact repeats of an earlier
-  line, and photo captions (a line ending in a credit such as "- REUTERS", "(رويترز)", "AFP", "Getty
+  line, "...read more" links, what a site appends to a line (a link to the story "رابط الخبر بصحيفة X: ...",
+  a contact-the-writer footer with the phone lines after it, a wire end mark "// انتهى //", a slider's
+  "Next Previous"), and photo captions (a line ending in a credit such as "- REUTERS", "(رويترز)", "AFP", "Getty
   Images", with a date just before it). Captions are dropped, not kept once: they describe a picture, are
   not article prose, and their dates are not the article's;
 * reads metadata: a "المصدر: X" / "Source: X" line or a dateline ("دبي-الشرق", "WASHINGTON (Reuters) -")
@@ -70,6 +72,19 @@ _AD = re.compile(
     r"[\s\-–—_*•·|()\[\]]*$",
     re.IGNORECASE,
 )
+_MORE = re.compile(
+    r"^(?:(?:\.{2,}|…)\s*(?:المزيد|اقرأ\s+المزيد|read\s+more)|(?:المزيد|read\s+more)\s*(?:\.{2,}|…))$", re.IGNORECASE
+)
+# What a site appends to the prose of a line, cut from where it starts: "رابط الخبر بصحيفة X: <headline>" (a link
+# to the story), a contact-the-writer footer ("للتواصل مع الكاتب ارسل رسالة SMS ..."), a wire end mark "// انتهى //".
+_TRAILER = re.compile(
+    r"\s*(?:رابط\s+(?:ال)?(?:خبر|مقال|موضوع)\s+(?:ب|في\s+)?(?:صحيفة|موقع|جريدة)\s+[^\s:：]+(?:\s+[^\s:：]+)?\s*[:：].*"
+    r"|(?:\S+@\S+?)?للتواصل(?:\s+مع\s+الكاتب)?\s+[أا]رسل\s+(?:رسالة\s+(?:نصية\s+)?)?sms\b.*"
+    r"|//\s*(?:انتهى|يتبع)\s*//)\s*$",
+    re.IGNORECASE,
+)
+#: A photo slider's "Next Previous" left in front of a line (both words: "Next week ..." is prose).
+_SLIDER = re.compile(r"^(?:next\s+previous|previous\s+next)(?:\s+|$)", re.IGNORECASE)
 _SOURCE = re.compile(r"^(?:المصدر|مصدر\s+الخبر|source)\s*[:：]\s*(?P<outlet>[^.:!?؟]{1,60}?)\s*\.?$", re.IGNORECASE)
 _DATELINE = re.compile(r"^[^\W\d_]+(?:\s[^\W\d_]+)?\s*[-–—]\s*(?P<outlet>[^\W\d_]+(?:\s[^\W\d_]+){0,2})$")
 _WIRE_DATELINE = re.compile(
@@ -236,7 +251,11 @@ def _strip_boilerplate(lines: list[str]) -> tuple[list[str], str | None, dict[st
             if _is_bullet(line) or not _is_prose(line):
                 continue
             in_list = False
-        if _AD.match(line) or _is_caption(line):
+        line = _SLIDER.sub("", line)
+        trailer = _TRAILER.search(line)
+        if trailer:  # the line's own text stays; after a contact footer its phone-number lines go too
+            line, in_list = line[: trailer.start()].rstrip(), "للتواصل" in trailer.group(0)
+        if not line or _AD.match(line) or _MORE.match(line) or _is_caption(line):
             continue
         if any(_is_label(rx, line) for rx in (_READ_ALSO, _RELATED, _FOOTER)):
             m = _READ_ALSO.match(line) or _RELATED.match(line) or _FOOTER.match(line)

@@ -163,6 +163,37 @@ def test_related_lists_and_footers_are_removed(footer):
     assert a.text == "The body sentence stays."
 
 
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        ("وصل الحجاج إلى مكة. رابط الخبر بصحيفة الوئام: الحجاج يصلون مكة", "وصل الحجاج إلى مكة."),
+        ("وصل الوفد إلى عدن. // انتهى //", "وصل الوفد إلى عدن."),
+        ("writer@example.comللتواصل مع الكاتب ارسل رسالة SMS تبدأ بالرمز (3) إلى 88591", ""),
+        ("للتواصل أرسل sms إلى 88548 الاتصالات", ""),
+        ("...المزيد", ""),
+        ("Next Previous", ""),
+    ],
+)
+def test_what_sites_append_to_a_line_is_cut(line: str, kept: str) -> None:
+    raw = f"Headline\n\nThe body sentence stays.\n\n{line}\n88591 - Stc\n635031 - Mobily\n"
+    (a,) = clean_document(raw, "s.txt")
+    expected = "The body sentence stays." + (f"\n\n{kept}" if kept else "")
+    # A contact footer takes its phone lines with it; the other trailers leave them (not prose, but not theirs).
+    if "للتواصل" not in line:
+        expected += ("\n" if kept else "\n\n") + "88591 - Stc\n635031 - Mobily"
+    assert a.text == expected
+
+
+def test_prose_that_mentions_links_contact_or_the_end_is_kept() -> None:
+    raw = (
+        "Headline\n\nNext week the talks resume in Muscat.\n\n"
+        "قال إن رابط الخبر بين الحادثين واضح.\n\nوتسعى الوزارة للتواصل مع الأهالي.\n\n"
+        "ولكننا نعلم جميعا كيف انتهى الأمر.\n\nوقال إن الوقت حان لفعل المزيد."
+    )
+    (a,) = clean_document(raw, "s.txt")
+    assert a.text == raw.split("\n\n", 1)[1]
+
+
 def test_prose_after_a_related_list_is_kept():
     raw = "Headline\n\nFirst sentence.\n\nRelated\n- One headline\n- Two headline\n\nThe article goes on here."
     (a,) = clean_document(raw, "s.txt")
