@@ -190,6 +190,8 @@ _YEAR_CUES = frozenset(
 )
 # Over normalised text: the unit is written as `qa.question` reads shares (its forms of في المئة are normalised).
 _NUMBER_WITH_UNIT = re.compile(rf"(\d+(?:[.,]\d+)*)\s*({PERCENT_UNIT})?")
+#: A clock time ("5:30", "17:05"): one value, not the numbers 5 and 30.
+_CLOCK = re.compile(r"(?<![\d:])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])")
 # Arabic time expressions (normalised) and their English form, for the lead of a "when" answer.
 _RELATIVE_TIMES = [(normalize(ar), en) for ar, en in (
     ("أمس", "yesterday"), ("هذا الأسبوع", "this week"), ("الأسبوع الماضي", "last week"),
@@ -213,8 +215,9 @@ def english_lead(sentence: str, slot: Slot | None) -> str:
     """An English lead for an Arabic sentence: "The articles give 350", or "The articles say" with nothing to lift.
 
     Only values the citation checker can verify word for word are lifted: numbers (with a
-    percent sign), month and weekday names (with their day number), years, and Latin-script
-    names written in the sentence; none that the question itself already gives.
+    percent sign), month and weekday names (with their day number), years, clock times (whole,
+    for "when" only), and Latin-script names written in the sentence; none that the question
+    itself already gives.
     """
     values = lift_values(sentence, slot)
     return f"The articles give {_join(values)}" if values else "The articles say"
@@ -230,6 +233,8 @@ def lift_values(sentence: str, slot: Slot | None) -> list[str]:
         used |= days
         if index not in (slot.dates if slot else ()):
             dates.append(name)
+    clocks = list(dict.fromkeys(m.group(0) for m in _CLOCK.finditer(norm)))
+    norm = _CLOCK.sub(" ", norm)  # a time is lifted whole, as a time, or not at all
     years = [y for y in dict.fromkeys(YEAR.findall(norm)) if y not in known]
     nums = []
     for m in _NUMBER_WITH_UNIT.finditer(norm):
@@ -247,7 +252,7 @@ def lift_values(sentence: str, slot: Slot | None) -> list[str]:
                 if prev.lstrip("و") in _YEAR_CUES and _WHEN_YEAR.fullmatch(y := w.rstrip(".,،؛"))]  # fmt: skip
         found = YEAR.findall(norm) + cued
         years = [y for y in dict.fromkeys(found) if y not in known and y not in used]
-        times = list(dict.fromkeys(dates + years + relative_times(norm)))
+        times = list(dict.fromkeys(dates + years + clocks + relative_times(norm)))
         return times if len(times) == 1 else []
     if kind == "count" and slot is not None and slot.measure:  # a count is no share, a share is no count
         nums = [n for n in nums if n.endswith("%") == (slot.measure == "percent")]

@@ -124,6 +124,12 @@ def test_the_english_lead_lifts_a_count_for_how_many_and_a_share_for_what_purity
     assert english_lead(in_words, analyze_question("How much did Tehran raise it?")) == "The articles give 60%"
 
 
+def test_the_english_lead_lifts_a_clock_time_whole_and_only_for_when() -> None:
+    arrival = "ووصل الوفد إلى المطار عند الساعة 5:30 مساء."
+    assert english_lead(arrival, analyze_question("When did the delegation arrive?")) == "The articles give 5:30"
+    assert english_lead(arrival, analyze_question("How many delegates arrived?")) == "The articles say"  # not 5 and 30
+
+
 def test_english_lead_lifts_only_what_the_checker_can_verify() -> None:
     assert english_lead(MISSILES, analyze_question("How many missiles did Iran launch?")) == "The articles give 350"
     assert english_lead(MISSILES, analyze_question("When did Iran attack Israel?")) == "The articles give 13 April"
