@@ -55,6 +55,7 @@ from qa import question as qmod
 from qa.extractive import Candidate, candidate_sentences, rank_sources
 from qa.models import Passage
 from qa.question import analyze_question, check_answering
+from qa.rerank import from_settings as rerank_from_settings
 from qa.retrieve import HybridRetriever, RetrievalFilter
 from qa.settings import Settings
 
@@ -115,7 +116,8 @@ def build(articles: Sequence[Article], settings: Settings, embedder: Embedder, w
     for i in range(0, len(batch), 8):
         write_articles(store, embedder, batch[i : i + 8], lexical=lexical)
     return HybridRetriever(store, lexical, lexical_weight=settings.lexical_weight,
-                           candidates=settings.retrieval_candidates)  # fmt: skip
+                           candidates=settings.retrieval_candidates,
+                           rerank=rerank_from_settings(settings, embedder))  # fmt: skip
 
 
 def holds_gold(c: Candidate, case: dict[str, object]) -> bool:

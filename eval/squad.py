@@ -47,6 +47,7 @@ from index.lexical import Analyzer, LexicalIndex
 from index.models import Article, Chunk
 from index.store import ChunkStore
 from qa.language import detect_language
+from qa.rerank import from_settings as rerank_from_settings
 from qa.retrieve import HybridRetriever
 from qa.settings import Settings
 
@@ -269,7 +270,8 @@ def run_ours(
     reports = []
     weights = [("ours", settings.lexical_weight)] + ([("ours-dense", 0.0)] if dense_ablation else [])
     for name, weight in weights:
-        retriever = HybridRetriever(store, lexical, lexical_weight=weight, candidates=settings.retrieval_candidates)
+        retriever = HybridRetriever(store, lexical, lexical_weight=weight, candidates=settings.retrieval_candidates,
+                                    rerank=rerank_from_settings(settings, embedder))  # fmt: skip
 
         def search(q: str, r: HybridRetriever = retriever) -> list[int]:
             return [_ctx(p.chunk.article_id) for p in r.retrieve(q, embedder.embed_query(q), TOP)]
@@ -279,7 +281,8 @@ def run_ours(
     scored: dict[str, AnswerMetrics] = {}
     if answers:
         retriever = HybridRetriever(store, lexical, lexical_weight=settings.lexical_weight,
-                                    candidates=settings.retrieval_candidates)  # fmt: skip
+                                    candidates=settings.retrieval_candidates,
+                                    rerank=rerank_from_settings(settings, embedder))  # fmt: skip
         scored = answer_cases(cases, answers, settings, embedder, retriever, progress)
     return reports, scored
 
@@ -538,7 +541,8 @@ def run_cross_language(
             retriever = HybridRetriever(store, lexical, lexical_weight=settings.lexical_weight,
                                         candidates=v.candidates or settings.retrieval_candidates,
                                         extra_mode="max" if v.dense == "max" else "mean",
-                                        extra_weight=v.extra_weight)  # fmt: skip
+                                        extra_weight=v.extra_weight,
+                                        rerank=rerank_from_settings(settings, embedder))  # fmt: skip
             ranked, times = [], []
             for i, case in enumerate(cases):
                 q = case.question

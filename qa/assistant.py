@@ -25,6 +25,8 @@ from qa.generate import answer_events, final_answer
 from qa.language import detect_language
 from qa.llm import ChatModel, load_llm, resolve_backend
 from qa.models import Answer, AnswerEvent, Passage
+from qa.rerank import SentenceRerank
+from qa.rerank import from_settings as rerank_from_settings
 from qa.retrieve import HybridRetriever, RetrievalFilter
 from qa.settings import Settings
 from qa.translate import QueryExtras, QuestionTranslator, query_extras
@@ -61,6 +63,7 @@ class Assistant:
         self._store: ChunkStore | None = None
         self._lexical: LexicalIndex | None = None
         self._llm: ChatModel | None = llm
+        self._rerank: SentenceRerank | None = None
         self._lock = threading.Lock()
         self._store_lock = threading.Lock()  # taken before `_lock` (store() reads `embedder`), never after
 
@@ -75,6 +78,14 @@ class Assistant:
                     passage_prefix=s.passage_prefix,
                 )  # fmt: skip
             return self._embedder
+
+    def reranker(self) -> SentenceRerank | None:
+        """The sentence reranker (`qa.rerank`), made once: its sentence cache lasts as long as the assistant."""
+        embedder = self.embedder
+        with self._lock:
+            if self._rerank is None:
+                self._rerank = rerank_from_settings(self.settings, embedder)
+            return self._rerank
 
     def store(self, *, create: bool = False) -> ChunkStore:
         """The chunk store, opened on first use (`create` makes an empty one if there is none)."""
@@ -152,8 +163,9 @@ class Assistant:
     ) -> list[Passage]:
         s = self.settings
         retriever = HybridRetriever(
-            self.store(), self.lexical(), lexical_weight=s.lexical_weight, candidates=s.retrieval_candidates
-        )
+            self.store(), self.lexical(), lexical_weight=s.lexical_weight, candidates=s.retrieval_candidates,
+            rerank=self.reranker(),
+        )  # fmt: skip
         extras = QueryExtras()
         if s.translate_questions and detect_language(question) == "en" and self.llm is not None:
             # Opt-in: the local model's Arabic rendering (cached) joins both retrieval sides (qa.translate).

@@ -31,6 +31,9 @@ is the weighted mean of its two cosines (`extra_mode="mean"`, weight
 `extra_weight` on the rendering, 0.3 by default: picked on half A of XQuAD
 dev by `bench/retrieval.py --translate`) or the larger one (`"max"`, worse);
 `Passage.score` stays the cosine to the question's own vector.
+
+With a `SentenceRerank` (`qa.rerank`), the first candidates of an English question's fused order
+are rescored by their best sentence's cosine too, and `Passage.fused` is that score.
 """
 
 from __future__ import annotations
@@ -49,7 +52,9 @@ from index.lexical import LexicalIndex
 from index.models import Chunk
 from index.normalize import DUPLICATE_OVERLAP, normalize, text_key, tokens, word_jaccard
 from index.store import ChunkStore
+from qa.language import detect_language
 from qa.models import Passage
+from qa.rerank import SentenceRerank
 
 
 class RetrievalFilter(BaseModel):
@@ -107,7 +112,7 @@ class HybridRetriever:
 
     def __init__(
         self, store: ChunkStore, lexical: LexicalIndex, *, lexical_weight: float, candidates: int = 20,
-        extra_mode: ExtraMode = "mean", extra_weight: float = 0.3,
+        extra_mode: ExtraMode = "mean", extra_weight: float = 0.3, rerank: SentenceRerank | None = None,
     ) -> None:  # fmt: skip
         self.store = store
         self.lexical = lexical
@@ -115,6 +120,7 @@ class HybridRetriever:
         self.candidates = candidates
         self.extra_mode = extra_mode
         self.extra_weight = extra_weight
+        self.rerank = rerank
 
     def retrieve(
         self, question: str, vector: Sequence[float], k: int, where: RetrievalFilter | None = None, *,
@@ -132,7 +138,9 @@ class HybridRetriever:
         allowed = None if where is None else self._allowed(where, self.store.article_ids())
         if (allowed is not None and not allowed) or k <= 0:
             return []
-        n = max(self.candidates, 3 * k)
+        weight_of_sentences = self.rerank.weight(detect_language(question)) if self.rerank is not None else 0.0
+        pool = max(k, self.rerank.candidates) if self.rerank is not None and weight_of_sentences > 0 else k
+        n = max(self.candidates, 3 * pool)
         chroma_where = None if allowed is None else {"article_id": {"$in": sorted(allowed)}}
         dense = self.store.search(vector, n, where=chroma_where)
         cosines = {c.id: s for c, s in dense}
@@ -166,10 +174,16 @@ class HybridRetriever:
             self._score_lexical_only(lexical, scores, sides, vectors, self._dense_score(floors), weight, k)
         fused = fuse(scores, bm25, weight)
         ids = list(fused)
-        order = collapse_duplicates([chunks[i].text for i in ids], k)
+        kept = [ids[i] for i in collapse_duplicates([chunks[i].text for i in ids], pool)]
+        if self.rerank is not None and weight_of_sentences > 0:  # English questions: by their best sentence too
+            best = self.rerank.best_sentence_cosines(vector, [chunks[i] for i in kept])
+            w = weight_of_sentences
+            pairs = zip(kept, best, strict=True)
+            fused = {i: (1 - w) * fused[i] + w * (b if b is not None else cosines[i]) for i, b in pairs}
+            kept = sorted(kept, key=lambda i: -fused[i])
         return [
-            Passage(chunk=chunks[ids[i]], score=round(cosines[ids[i]], 6), fused=round(fused[ids[i]], 6), rank=r)
-            for r, i in enumerate(order, start=1)
+            Passage(chunk=chunks[cid], score=round(cosines[cid], 6), fused=round(fused[cid], 6), rank=r)
+            for r, cid in enumerate(kept[:k], start=1)
         ]
 
     def _dense_score(self, cosines: Sequence[float]) -> float:
