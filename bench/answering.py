@@ -53,6 +53,7 @@ from index.models import Article
 from index.store import ChunkStore
 from qa import question as qmod
 from qa.extractive import Candidate, candidate_sentences, rank_sources
+from qa.generate import source_order
 from qa.models import Passage
 from qa.question import analyze_question, check_answering
 from qa.rerank import from_settings as rerank_from_settings
@@ -167,6 +168,7 @@ def main() -> None:
             q = str(case["question"])
             vector = embedder.embed_query(q)
             slot = analyze_question(q)
+            weight = settings.source_coverage_weight(str(case["language"]))
 
             def scored(passages: list[Passage], v: list[float] = vector, slot: qmod.Slot = slot) -> list[Candidate]:
                 return rank_sources(v, candidate_sentences(passages), embedder, slot)
@@ -185,6 +187,7 @@ def main() -> None:
                 "gold_pass": {m: _passes(slot, gold_text, m) for m in (1, 2, 3)},
                 "other_pass": {m: [_passes(slot, s, m) for s in own if s != gold_text] for m in (1, 2, 3)},
                 "cos_rank": _gold_rank(sorted(ranked_full, key=lambda c: -c.score), case),
+                "model_rank": _gold_rank(source_order(ranked_full, slot, weight), case),
                 "ranked_rank": _gold_rank(ranked_full, case),
                 "best_full": _best_passing(ranked_full, slot), "best_removed": _best_passing(ranked_removed, slot),
                 "cov_full": qmod.coverage(slot, [p.chunk.text for p in full]),
@@ -348,7 +351,7 @@ def report(rows: list[dict[str, object]]) -> None:
             if not rs:
                 continue
             cells = []
-            for key, name in (("cos_rank", "cosine"), ("ranked_rank", "rank_sources")):
+            for key, name in (("model_rank", "model order"), ("cos_rank", "cosine"), ("ranked_rank", "rank_sources")):
                 for n in (3, 5):
                     cells.append(f"{name}@{n} {mean((r[key] or 99) <= n for r in rs):.3f}")  # type: ignore[operator]
             print(f"  {lang} half {half}: " + " · ".join(cells))

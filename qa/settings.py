@@ -99,6 +99,15 @@ class Settings(BaseSettings):
     # bench/answering.py on XQuAD dev: the sentence holding the gold answer is among the first 3 / 4 / 5 for
     # 83 / 87 / 90% of Arabic and 76 / 81 / 85% of English questions (both halves): 5 is worth ~100 prompt tokens.
     llm_sentences: int = Field(5, ge=1, le=10, description="Sentences of the retrieved passages shown to the model.")
+    # Their order (qa.generate.source_order): cosine + w x (coverage of the question by the sentence + by its
+    # passage). bench/answering.py, XQuAD dev, gold sentence among the first 5, w chosen on half A: Arabic .910 ->
+    # .935 (A), .891 -> .922 (B) at 0.1; English falls at any w > 0 (half B .841 -> .833 at 0.02).
+    source_coverage_ar: float = Field(
+        0.1, ge=0, le=1, description="Arabic: weight of coverage in the model's sentences."
+    )
+    source_coverage_en: float = Field(
+        0.0, ge=0, le=1, description="English: weight of coverage in the model's sentences."
+    )
     # English questions over Arabic articles (qa.translate.EvidenceRenderer): for the chosen Arabic sentence the model
     # writes the English sentence that answers from it, checked like its own sentences; "fallback" when its English
     # draft does not verify, "first" before drafting (the draft only when no rendering verifies), "off" never.
@@ -137,6 +146,10 @@ class Settings(BaseSettings):
     def min_relevance(self, language: str) -> float:
         """The relevance threshold for questions in `language`."""
         return self.min_relevance_ar if language == "ar" else self.min_relevance_en
+
+    def source_coverage_weight(self, language: str) -> float:
+        """How much coverage of the question counts in the order of the model's sentences (`qa.generate`)."""
+        return self.source_coverage_ar if language == "ar" else self.source_coverage_en
 
     def rerank_weights(self) -> dict[str, float]:
         """The sentence reranker's weight per question language."""

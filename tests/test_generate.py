@@ -180,3 +180,22 @@ def test_arabic_questions_are_never_rendered(open_settings, fake_embedder, tmp_p
     llm = ScriptedLLM("أطلقت إيران 12345 صاروخا [1].")
     answer = make(settings, fake_embedder, llm).ask("كم صاروخا أطلقت إيران على إسرائيل؟")
     assert answer.backend.startswith("extractive (fallback") and len(llm.prompts) == 1
+
+
+def test_the_model_is_given_the_sentences_that_hold_the_question_first() -> None:
+    from index.models import Chunk
+    from qa.extractive import Candidate
+    from qa.generate import source_order
+    from qa.models import Passage
+    from qa.question import analyze_question
+
+    slot = analyze_question("كم صاروخا أطلقت إيران على إسرائيل؟")
+
+    def sentence(text: str, score: float, i: int) -> Candidate:
+        chunk = Chunk(id=f"c{i}", article_id=f"a{i}", title="t", text=text, start=0, end=len(text), ordinal=0)
+        return Candidate(Passage(chunk=chunk, score=score, rank=i + 1), 0, len(text), text, score=score)
+
+    other = sentence("قال المسؤولون إن المحادثات جرت في مسقط يوم الثلاثاء.", 0.86, 0)
+    holds = sentence("أطلقت إيران 350 صاروخا على إسرائيل في نيسان.", 0.84, 1)
+    assert source_order([other, holds], slot, 0.0) == [other, holds]  # weight 0: the cosine order
+    assert source_order([other, holds], slot, 0.1) == [holds, other]  # the one holding the question's terms first
