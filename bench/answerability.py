@@ -26,7 +26,7 @@ import json
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -111,11 +111,13 @@ def fit(rows: Sequence[Row], names: Sequence[str], gate: float, answered: float)
     return model.model_copy(update={"threshold": round(best, 4)})
 
 
-def rates(rows: Sequence[Row], decide: object) -> tuple[float, float]:
-    """(answered on the full index, refused with the gold paragraph removed) under `decide(features) -> bool`."""
-    keep = decide  # type: ignore[assignment]
-    answered = float(np.mean([keep(r["full"]) for r in rows]))  # type: ignore[operator]
-    refused = float(np.mean([not keep(r["removed"]) for r in rows]))  # type: ignore[operator]
+Rule = Callable[[dict[str, float]], bool]
+
+
+def rates(rows: Sequence[Row], keep: Rule) -> tuple[float, float]:
+    """(answered on the full index, refused with the gold paragraph removed) under the rule `keep(features)`."""
+    answered = float(np.mean([keep(r["full"]) for r in rows]))  # type: ignore[arg-type]
+    refused = float(np.mean([not keep(r["removed"]) for r in rows]))  # type: ignore[arg-type]
     return answered, refused
 
 
@@ -170,7 +172,7 @@ def main() -> None:
             print(f"  {name}: A answered {ka:.3f} refused {ra:.3f}; B answered {kb:.3f} refused {rb:.3f}")
         weights = zip(names, model.weights, strict=True)
         print("  weights (standardised): " + ", ".join(f"{f} {w:+.2f}" for f, w in weights))
-        curves[lang] = curve(b, model, gate, floor)
+        curves[lang] = curve(b, model, gate, today)
     if args.plot:
         plot(curves, Path(args.plot))
         print(f"\nplot in {args.plot}")
@@ -180,14 +182,14 @@ def main() -> None:
         print(f"model written to {MODEL_PATH}")
 
 
-def curve(rows: Sequence[Row], model: LanguageModel, gate: float, floor: float) -> dict[str, list[tuple[float, float]]]:
-    """Half B's (answered, refused) as the learned threshold and, for today's rule, the coverage floor vary."""
+def curve(rows: Sequence[Row], model: LanguageModel, gate: float, today: Rule) -> dict[str, list[tuple[float, float]]]:
+    """Half B's (answered, refused) as the learned threshold, the coverage floor and the relevance threshold vary."""
     learned = [rates(rows, lambda f, t=t: f["best_pass"] >= gate and model.probability(f) >= t)
                for t in np.linspace(0, 0.95, 40)]  # fmt: skip
     covered = [rates(rows, lambda f, c=c: f["best_pass"] >= gate and f["cov_all"] >= c) for c in np.linspace(0, 1, 21)]
     relevance = [rates(rows, lambda f, t=t: f["best_pass"] >= t) for t in np.linspace(0.70, 0.92, 23)]
     return {"learned model": learned, "coverage floor": covered, "relevance threshold only": relevance,
-            "today": [rates(rows, lambda f: f["best_pass"] >= gate and f["cov_all"] >= floor)]}  # fmt: skip
+            "today": [rates(rows, today)]}  # fmt: skip
 
 
 def plot(curves: dict[str, dict[str, list[tuple[float, float]]]], path: Path) -> None:

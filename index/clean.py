@@ -79,7 +79,7 @@ _MORE = re.compile(
 # to the story), a contact-the-writer footer ("للتواصل مع الكاتب ارسل رسالة SMS ..."), a wire end mark "// انتهى //".
 _TRAILER = re.compile(
     r"\s*(?:رابط\s+(?:ال)?(?:خبر|مقال|موضوع)\s+(?:ب|في\s+)?(?:صحيفة|موقع|جريدة)\s+[^\s:：]+(?:\s+[^\s:：]+)?\s*[:：].*"
-    r"|(?:\S+@\S+?)?للتواصل(?:\s+مع\s+الكاتب)?\s+[أا]رسل\s+(?:رسالة\s+(?:نصية\s+)?)?sms\b.*"
+    r"|(?P<contact>(?:\S+@\S+?)?للتواصل(?:\s+مع\s+الكاتب)?\s+[أا]رسل\s+(?:رسالة\s+(?:نصية\s+)?)?sms\b.*)"
     r"|//\s*(?:انتهى|يتبع)\s*//)\s*$",
     re.IGNORECASE,
 )
@@ -254,7 +254,7 @@ def _strip_boilerplate(lines: list[str]) -> tuple[list[str], str | None, dict[st
         line = _SLIDER.sub("", line)
         trailer = _TRAILER.search(line)
         if trailer:  # the line's own text stays; after a contact footer its phone-number lines go too
-            line, in_list = line[: trailer.start()].rstrip(), "للتواصل" in trailer.group(0)
+            line, in_list = line[: trailer.start()].rstrip(), trailer["contact"] is not None
         if not line or _AD.match(line) or _MORE.match(line) or _is_caption(line):
             continue
         if any(_is_label(rx, line) for rx in (_READ_ALSO, _RELATED, _FOOTER)):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from statistics import mean
@@ -53,11 +54,16 @@ FEATURES = (
 )
 
 
-def features(slot: Slot, passages: Sequence[Passage], ranked: Sequence[Candidate]) -> dict[str, float]:
+def features(
+    slot: Slot, passages: Sequence[Passage], ranked: Sequence[Candidate], *, covered: float | None = None
+) -> dict[str, float]:
     """The signals of `FEATURES` for a question (`slot`), its retrieved passages and their scored sentences.
 
-    `ranked` are the passages' sentences scored and checked (`qa.extractive.rank_sources`).
+    `ranked` are the passages' sentences scored and checked (`qa.extractive.rank_sources`); `covered` is
+    `qa.question.coverage` of the passages when the caller has it already.
     """
+    if covered is None:
+        covered = coverage(slot, [p.chunk.text for p in passages]) if passages else 0.0
     scores = sorted((c.score for c in ranked), reverse=True)
     passing = [c for c in ranked if c.answers]
     best = max(passing, key=lambda c: c.score, default=None)
@@ -73,7 +79,7 @@ def features(slot: Slot, passages: Sequence[Passage], ranked: Sequence[Candidate
         "p_peak": cosines[0] - mean(cosines[1:]) if len(cosines) > 1 else 0.0,
         "f1": fused[0] if fused else 0.0,
         "f_gap": fused[0] - fused[1] if len(fused) > 1 else 0.0,
-        "cov_all": coverage(slot, [p.chunk.text for p in passages]) if passages else 0.0,
+        "cov_all": covered,
         "cov_best": coverage(slot, [best.passage.chunk.text]) if best else 0.0,
         "cov_sent": coverage(slot, [best.text]) if best else 0.0,
         "pass_share": len(passing) / len(ranked) if ranked else 0.0,
@@ -133,6 +139,4 @@ def load_model(path: Path = MODEL_PATH) -> AnswerabilityModel:
 
 
 def _exp(x: float) -> float:
-    import math
-
     return math.exp(max(-60.0, min(60.0, x)))

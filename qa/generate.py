@@ -98,7 +98,7 @@ def answer_events(
     scored = rank_sources(vector, candidates, embedder, slot, vectors)
     chosen, parts = cross_article(standalone, slot, scored, candidates, vectors, embedder, s, language)
     covered = coverage(slot, [p.chunk.text for p in passages])
-    answerable = answerability(slot, passages, scored, language, embedder, s)
+    answerable = answerability(slot, passages, scored, language, embedder, s, covered)
     if chosen and (covered < s.min_coverage(language) or (answerable is not None and not answerable[1])):
         chosen = []  # the passages do not hold what the question asks about: the fixed reply
     text, citations = compose(chosen, language, slot, outlet_relation(chosen, slot))
@@ -208,8 +208,11 @@ def answerability(
     language: str,
     embedder: Embedder,
     settings: Settings,
+    covered: float,
 ) -> tuple[float, bool] | None:
     """The learned model's P(answerable) and whether it reaches the threshold (`qa.answerability`).
+
+    `covered` is the passages' coverage of the question, which the flow has computed already.
 
     None when it is switched off or was fitted on another embedder (whose similarities mean something else).
     """
@@ -218,7 +221,7 @@ def answerability(
     model = load_model()
     if not model.applies_to(embedder.model_id):
         return None
-    p = model.probability(language, features(slot, passages, scored))
+    p = model.probability(language, features(slot, passages, scored, covered=covered))
     return None if p is None else (p, p >= model.threshold(language))
 
 

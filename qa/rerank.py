@@ -27,10 +27,8 @@ import numpy as np
 from index.chunk import split_sentences
 from index.embed import Embedder
 from index.models import Chunk
+from qa.extractive import MIN_WORDS
 from qa.settings import Settings
-
-#: Sentences with fewer words are headings or fragments (as `qa.extractive.MIN_WORDS`).
-MIN_WORDS = 4
 
 
 class SentenceRerank:
