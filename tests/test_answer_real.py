@@ -70,3 +70,41 @@ def test_reingest_changes_nothing(real_assistant) -> None:  # type: ignore[no-un
     report = real_assistant.ingest([CORPUS])
     assert report.articles_added == 0 and report.chunks_added == 0 and report.articles_unchanged == 3
     assert (store.chunk_count(), sorted(a.id for a in store.articles())) == before
+
+
+def test_the_answerability_model_refuses_what_the_passages_only_border_on(real_assistant) -> None:  # type: ignore[no-untyped-def]
+    """The articles discuss enrichment but never count centrifuges: the relevance threshold lets the question
+    through, the learned model (qa.answerability) refuses it; the fact they do hold is answered, with its P."""
+    from qa.answerability import load_model
+    from qa.assistant import Assistant
+
+    question = "كم جهاز طرد مركزي تشغّل إيران لتخصيب اليورانيوم؟"
+    refused = real_assistant.ask(question)
+    assert not refused.answered and refused.citations == ()
+    assert refused.answerability is not None and refused.answerability < load_model().threshold("ar")
+    off = Assistant(real_assistant.settings.model_copy(update={"answerability_model": False}),
+                    embedder=real_assistant.embedder)  # fmt: skip
+    assert off.ask(question).answered  # without the model the close sentences would be quoted
+    answered = real_assistant.ask("كم صاروخا أطلقت إيران على إسرائيل؟")
+    assert answered.answered and answered.answerability is not None
+    assert answered.answerability >= load_model().threshold("ar")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How much highly enriched uranium is the IAEA concerned about?",
+        "What quantity of highly enriched uranium worries the IAEA?",
+    ],
+)
+def test_the_sentence_reranker_puts_the_passage_that_answers_an_english_question_first(
+    real_assistant, question
+) -> None:  # type: ignore[no-untyped-def]
+    """On the real e5 vectors the 400 kg passage's mean vector ranks second for these questions; its best
+    sentence puts it first (qa.rerank). With the reranker off the order is the fused one."""
+    from qa.assistant import Assistant
+
+    plain = Assistant(real_assistant.settings.model_copy(update={"rerank_weight_en": 0.0}),
+                      embedder=real_assistant.embedder)  # fmt: skip
+    assert "400 كيلوغرام" not in plain.retrieve(question)[0].chunk.text
+    assert "400 كيلوغرام" in real_assistant.retrieve(question)[0].chunk.text
