@@ -14,7 +14,11 @@ stop belongs to the sentence before it) and checks each one:
 3. it is semantically close to the span it cites: the cosine similarity of the
    multilingual e5 vectors of the sentence and of the best sentence of the cited
    passage is at least `min_support` (calibrated by `bench/calibrate_support.py`);
-4. given the question's slot, it answers the question (`qa.question.check_answering`):
+4. it does not reverse a denial: when the clause of the cited span closest to it denies
+   something ("ولطالما نفت طهران سعيها لامتلاك أسلحة نووية", "Iran denied ...") and the
+   sentence has no negation or denial of its own, it states what the article says was
+   denied, however similar it is ("Tehran says its program is for producing weapons");
+5. given the question's slot, it answers the question (`qa.question.check_answering`):
    a supported sentence that restates the question or lacks what it asks is dropped.
 
 Sentences that fail are dropped, and the record says why. The kept ones are
@@ -162,6 +166,10 @@ def check_citations(
             return f"not in the cited passage(s): {', '.join(missing)}", support, []
         if support < min_support:
             return f"too far from the cited passage(s): similarity {support:.3f} < {min_support:.3f}", support, []
+        best = max(scored)[1]
+        denial = reversed_denial(plain, flat[best][3], sent_vecs[i], embedder)
+        if denial is not None:
+            return f"states what the cited passage says is denied: «{denial}»", support, []
         wrong = misattributed(plain, [sources[c] for c in cited], sources, outlets)
         if wrong:
             return f"attributes it to {', '.join(wrong)}, but no cited passage is from there", support, []
@@ -226,6 +234,34 @@ def check_citations(
     checks = [c.model_copy(update={"markers": next(it)}) if c.verified else c for c in checks]
     return VerifiedAnswer(text=text, citations=citations, sentences=tuple(checks), answered=bool(kept),
                           refused=not kept and refusals > 0)  # fmt: skip
+
+
+def reversed_denial(sentence: str, span: str, sentence_vector: np.ndarray, embedder: Embedder) -> str | None:
+    """The clause of `span` that denies what `sentence` asserts without any negation, or None.
+
+    Only when the span holds a denial and the sentence no negation: then the span is cut into clauses (at commas
+    and semicolons) and, when the clause closest to the sentence is the denial, the sentence has turned "X denied
+    seeking weapons" into "X seeks weapons". A sentence closer to another clause ("…, saying its programme is
+    purely peaceful") is left alone.
+    """
+    if not _DENIAL.search(normalize(span).lower()) or _NEGATION.search(normalize(sentence).lower()):
+        return None
+    clauses = [c.strip() for c in re.split(r"[،,;؛]", span) if len(c.split()) >= 2]
+    if len(clauses) <= 1:
+        return span.strip()
+    vectors = np.asarray(embedder.embed_passages(clauses), dtype=np.float32)
+    closest = clauses[int(np.argmax(vectors @ sentence_vector))]
+    return closest if _DENIAL.search(normalize(closest).lower()) else None
+
+
+# Denials in a cited span, and negations in a sentence (normalised: alef forms, ta marbuta, alef maqsura folded).
+_AR_DENIAL = r"(?:نفت|نفي|نفوا|تنفي|ينفي|نافيه|نافيا|نافين|انكر|انكرت|تنكر|ينكر|منكره)"
+_DENIAL = re.compile(rf"(?:^|\s)[وف]?{_AR_DENIAL}(?:\s|$)|\bden(?:y|ies|ied|ying|ial|ials)\b")
+_NEGATION = re.compile(
+    rf"(?:^|\s)[وف]?(?:لا|لم|لن|ليس|ليست|غير|عدم|رفض|رفضت|يرفض|ترفض|{_AR_DENIAL})(?:\s|$)"
+    r"|\b(?:not|no|never|none|nor|without|den(?:y|ies|ied|ying|ial|ials)|rejects?|rejected|refutes?|refuted|"
+    r"dismiss(?:es|ed)?)\b|n't\b"
+)
 
 
 def misattributed(

@@ -142,3 +142,32 @@ def test_a_number_the_question_gives_is_still_a_claim_the_cited_passage_must_hol
     v = check_citations("Worries deepened after the 12-day war [1].", sources(MISSILES), fake_embedder,
                         min_support=NO_SIM, slot=slot)  # fmt: skip
     assert not v.answered and "12" in (v.sentences[0].reason or "")
+
+
+DENIAL_AR = "ولطالما نفت طهران سعيها لامتلاك أسلحة نووية، مؤكدة أن برنامجها النووي سلمي بحت."
+DENIAL_EN = "Tehran has long denied seeking nuclear weapons, saying its nuclear programme is purely peaceful."
+
+
+@pytest.mark.parametrize(
+    ("answer", "kept"),
+    [
+        ("Tehran is seeking nuclear weapons [1].", False),  # the denied clause, asserted
+        ("Tehran has long denied seeking nuclear weapons [1].", True),  # the denial itself
+        ("Tehran does not seek nuclear weapons [1].", True),  # a negation of its own
+        ("Tehran says its nuclear programme is purely peaceful [1].", True),  # the other clause: no denial there
+    ],
+)
+def test_a_sentence_that_asserts_what_its_passage_says_is_denied_is_dropped(fake_embedder, answer, kept) -> None:
+    src = sources(DENIAL_EN, article=DENIAL_EN)
+    v = check_citations(answer, src, fake_embedder, min_support=NO_SIM)
+    assert v.sentences[0].verified is kept
+    if not kept:
+        assert "denied" in (v.sentences[0].reason or "") and "denied seeking" in (v.sentences[0].reason or "")
+
+
+def test_an_arabic_sentence_that_reverses_an_arabic_denial_is_dropped(fake_embedder) -> None:
+    src = sources(DENIAL_AR, article=DENIAL_AR)
+    reversed_claim = check_citations("تسعى طهران لامتلاك أسلحة نووية [1].", src, fake_embedder, min_support=NO_SIM)
+    assert not reversed_claim.answered and "نفت" in (reversed_claim.sentences[0].reason or "")
+    for fine in ("نفت طهران سعيها لامتلاك أسلحة نووية [1].", "تؤكد طهران أن برنامجها النووي سلمي بحت [1]."):
+        assert check_citations(fine, src, fake_embedder, min_support=NO_SIM).answered, fine

@@ -167,6 +167,28 @@ def test_a_question_echoed_back_is_never_an_answer(real_assistant, real_embedder
     assert answer.backend.startswith("extractive (fallback") and "باتيل" in answer.text
 
 
+class Reverses:
+    """A model that turns the articles' "Tehran has long denied seeking nuclear weapons" into its opposite."""
+
+    name = "reverses"
+
+    def stream(self, messages):  # type: ignore[no-untyped-def]
+        n = re.search(r'<passage n="(\d+)">\n[^<]*نفت طهران', messages[-1][1])
+        yield f"Tehran claims its nuclear program is for producing weapons [{n.group(1) if n else 1}]."
+
+
+def test_a_claim_that_reverses_the_articles_denial_is_dropped(real_assistant, real_embedder) -> None:  # type: ignore[no-untyped-def]
+    # Seen with the local model: this sentence passed every check (same numbers, names, similarity .87) although the
+    # article says Tehran denies it.
+    settings = real_assistant.settings.model_copy(update={"backend": "local"})
+    answer = Assistant(settings, embedder=real_embedder, llm=Reverses()).ask(
+        "What does Iran say about its nuclear program?"
+    )
+    claim = answer.sentences[0]
+    assert not claim.verified and "denied" in (claim.reason or "") and "نفت" in (claim.reason or ""), claim
+    assert answer.backend.startswith("extractive (fallback") and "weapons" not in answer.text
+
+
 def test_arabic_enrichment_purity_question_gets_84(local_assistant) -> None:  # type: ignore[no-untyped-def]
     answer = local_assistant.ask("إلى أي درجة نقاء رفعت طهران تخصيب اليورانيوم؟")
     assert answer.answered and "84" in plain_text(answer.text), (answer.text, answer.draft)
