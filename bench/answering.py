@@ -86,6 +86,10 @@ class CachedEmbedder:
         return self.inner.embed_query(text)
 
 
+#: Coverage weights of the extractive answer's order that item 2b compares (0: rank_sources, today's order).
+ANSWER_WEIGHTS = (0.0, 0.05, 0.1, 0.2)
+
+
 def load(evaldata: Path) -> tuple[list[Article], list[dict[str, object]]]:
     ar = json.loads((evaldata / "xquad-dev" / "xquad.ar.dev.json").read_text(encoding="utf-8"))
     en = json.loads((evaldata / "xquad-dev" / "xquad.en.dev.json").read_text(encoding="utf-8"))
@@ -189,6 +193,8 @@ def main() -> None:
                 "cos_rank": _gold_rank(sorted(ranked_full, key=lambda c: -c.score), case),
                 "model_rank": _gold_rank(source_order(ranked_full, slot, weight), case),
                 "ranked_rank": _gold_rank(ranked_full, case),
+                # The extractive answer order: answering sentences first, then cosine + w x coverage.
+                "answer_rank": {w: _gold_rank(_answer_order(ranked_full, slot, w), case) for w in ANSWER_WEIGHTS},
                 "best_full": _best_passing(ranked_full, slot), "best_removed": _best_passing(ranked_removed, slot),
                 "cov_full": qmod.coverage(slot, [p.chunk.text for p in full]),
                 "cov_removed": qmod.coverage(slot, [p.chunk.text for p in removed]),
@@ -301,6 +307,10 @@ def _passes(slot: qmod.Slot, sentence: str, min_new: int) -> bool:
         qmod.MIN_NEW_TERMS = saved
 
 
+def _answer_order(ranked: Sequence[Candidate], slot: qmod.Slot, weight: float) -> list[Candidate]:
+    return sorted(source_order(ranked, slot, weight), key=lambda c: not c.answers)
+
+
 def _gold_rank(ranked: Sequence[Candidate], case: dict[str, object]) -> int | None:
     return next((i for i, c in enumerate(ranked, start=1) if holds_gold(c, case)), None)
 
@@ -354,6 +364,18 @@ def report(rows: list[dict[str, object]]) -> None:
             for key, name in (("model_rank", "model order"), ("cos_rank", "cosine"), ("ranked_rank", "rank_sources")):
                 for n in (3, 5):
                     cells.append(f"{name}@{n} {mean((r[key] or 99) <= n for r in rs):.3f}")  # type: ignore[operator]
+            print(f"  {lang} half {half}: " + " · ".join(cells))
+    print("\n2b. the extractive answer: gold sentence first (@1) or among the first two (@2), by coverage weight w")
+    for lang in ("ar", "en"):
+        for half in ("A", "B"):
+            rs = by(half, lang)
+            if not rs or "answer_rank" not in rs[0]:
+                continue
+            cells = [
+                f"w={w}: @1 {mean((r['answer_rank'][w] or 99) <= 1 for r in rs):.3f} "  # type: ignore[index,operator]
+                f"@2 {mean((r['answer_rank'][w] or 99) <= 2 for r in rs):.3f}"
+                for w in ANSWER_WEIGHTS
+            ]  # type: ignore[index,operator]
             print(f"  {lang} half {half}: " + " · ".join(cells))
     print("\n3. answerability: answer on the full index, refuse without the gold paragraph (threshold from half A)")
     for lang in ("ar", "en"):

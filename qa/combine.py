@@ -35,6 +35,7 @@ from qa.question import (
     analyze_question,
     check_answering,
     counted_nouns,
+    counts_asked,
     date_numbers,
     dual_of_counted,
     percent_numbers,
@@ -139,7 +140,9 @@ def add_outlets(
     """`chosen`, with the best answering sentence of each other outlet whose score is close to the best.
 
     Only for questions whose values can be compared (`COMPARED_KINDS`), only sentences that give a value
-    for the slot, and only articles whose outlet is known (the attribution comes from metadata).
+    for the slot, and only articles whose outlet is known (the attribution comes from metadata). A sentence
+    that counts what the question counts ("3 مصادر" for "كم عدد المصادر") is another outlet's account of that
+    very value: it need only be within `margin` of the relevance threshold, not of the best sentence.
     """
     out = list(chosen)
     if not out or slot.kind not in COMPARED_KINDS:
@@ -150,8 +153,10 @@ def add_outlets(
         outlet = c.passage.chunk.outlet
         if len(seen) >= max_outlets:
             break
+        counted = slot.counted is not None and c.answers is True and counts_asked(slot, c.text)
         if not (outlet and outlet not in seen and c.answers is not False and c.score >= floor):
-            continue
+            if not (counted and outlet and outlet not in seen and c.score >= min_relevance - margin):
+                continue
         if slot_values(c.text, slot) and _same_thing(c.text, out, slot):
             out.append(c)
             seen.add(outlet)

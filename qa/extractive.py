@@ -25,7 +25,7 @@ from index.normalize import near_duplicate, normalize
 from qa.facts import latin_names, months
 from qa.language import detect_language
 from qa.models import Citation, Language, Passage
-from qa.question import PERCENT_UNIT, YEAR, Slot, check_answering
+from qa.question import PERCENT_UNIT, YEAR, Slot, check_answering, counts_asked
 
 #: The fixed reply when the articles do not answer, in the question's language.
 NOT_IN_ARTICLES: dict[Language, str] = {
@@ -94,21 +94,31 @@ def rank_sources(
 ) -> list[Candidate]:
     """Candidates scored against the question and checked for answering it: those that fill its slot first.
 
-    Within each group the order is the cosine's. This is the order of the sentences the
-    model is given and of the extractive answer (`bench/answering.py` measures it).
+    Within each group the order is the cosine's, except that for an Arabic count question that names what it
+    counts ("كم عدد المصادر") the sentences that count it ("3 مصادر", "مصدران") come first among those that answer:
+    "مصادر مطلعة" beside another number is no answer to how many sources. This is the order of the extractive
+    answer (`bench/answering.py` measures it).
     """
     scored = [replace(c, answers=check_answering(slot, c.text).answers)
               for c in score_sentences(query_vector, candidates, embedder, vectors)]  # fmt: skip
-    return sorted(scored, key=lambda c: not c.answers)
+    return sorted(scored, key=lambda c: (not c.answers, not (c.answers and counts_asked(slot, c.text))))
 
 
-def select(scored: Sequence[Candidate], *, min_relevance: float, max_sentences: int) -> list[Candidate]:
-    """The sentences that make the answer; empty when none that answers (or was not checked) is relevant enough."""
+def select(
+    scored: Sequence[Candidate], *, min_relevance: float, max_sentences: int, slot: Slot | None = None
+) -> list[Candidate]:
+    """The sentences that make the answer; empty when none that answers (or was not checked) is relevant enough.
+
+    The first usable sentence (in `rank_sources` order) leads; others join when their score is within
+    `SCORE_MARGIN` of its own and, when it counts what the question counts (`slot`), only if they count it too.
+    """
     usable = [c for c in scored if c.answers is not False]
-    if not usable or usable[0].score < min_relevance:
+    if not usable or max(c.score for c in usable) < min_relevance:
         return []
-    best = max(c.score for c in usable)
-    return [c for c in usable if c.score >= best - SCORE_MARGIN][:max_sentences]
+    head = usable[0]
+    counted = slot is not None and counts_asked(slot, head.text)
+    rest = [c for c in usable[1:] if c.score >= head.score - SCORE_MARGIN]
+    return [head, *(c for c in rest if not counted or counts_asked(slot, c.text))][:max_sentences]  # type: ignore[arg-type]
 
 
 def compose(

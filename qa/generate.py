@@ -191,7 +191,7 @@ def cross_article(
     with each other outlet's best account of the asked value.
     """
     min_relevance = settings.min_relevance(language)
-    chosen = select(scored, min_relevance=min_relevance, max_sentences=settings.max_answer_sentences)
+    chosen = select(scored, min_relevance=min_relevance, max_sentences=settings.max_answer_sentences, slot=slot)
     parts = question_parts(question)
     if len(parts) > 1:
         per_part = select_parts(parts, candidates, vectors, embedder, min_relevance=min_relevance)

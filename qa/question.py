@@ -121,6 +121,8 @@ class Slot:
     terms: frozenset[str]
     #: For a "count" question: whether it asks a count ("how many sites") or a share ("what purity"), if it says.
     measure: Measure = None
+    #: For an Arabic count question: the skeleton (`skeleton`) of the noun it counts ("كم عدد المصادر": "مصدر").
+    counted: str | None = None
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,28 @@ def analyze_question(question: str) -> Slot:
         names=frozenset(n.lower() for n in latin_names(question)),
         terms=frozenset(content_terms(question)),
         measure=question_measure(question),
+        counted=asked_noun(question),
     )
+
+
+# The noun an Arabic count question counts: after "عدد" ("كم عدد المصادر", "ما عدد الدول") or after "كم" when it
+# is an accusative noun ("كم صاروخا", "كم موقعا").
+_AR_ASKED_NOUN = re.compile(
+    r"(?:^|\s)(?:(?:ال)?عدد\s+|و?[بفل]?كم\s+(?=[\u0621-\u064a]{2,}ا(?:\s|$)))([\u0621-\u064a]{3,})"
+)
+
+
+def asked_noun(question: str) -> str | None:
+    """The skeleton of the noun an Arabic count question counts, or None (`counted_nouns` reads the sentences')."""
+    if detect_language(question) != "ar":
+        return None
+    m = _AR_ASKED_NOUN.search(normalize(question))
+    return skeleton(m.group(1)) if m and m.group(1) not in _AR_QUESTION_WORDS else None
+
+
+def counts_asked(slot: Slot, sentence: str) -> bool:
+    """Whether a sentence counts the noun the question counts ("3 مصادر", "مصدران" for "كم عدد المصادر")."""
+    return slot.counted is not None and slot.counted in {skeleton(n) for n in counted_nouns(sentence, slot) if n}
 
 
 _EN_PERCENT_ASKED = re.compile(r"\b(percentage|percent|per cent|proportion|share|purity|rate)\b")

@@ -211,3 +211,31 @@ def test_a_wire_sentence_two_outlets_ran_with_small_edits_is_shown_once() -> Non
     text, citations = compose([a, b], "ar", COUNT_AR, "agree")
     assert text == f"تتفق المصادر، فبحسب المدينة وسبق: {a_text} [1][2]"
     assert [c.article_id for c in citations] == ["a", "b"]
+
+
+def test_sentences_that_count_what_the_question_counts_lead_and_bring_the_other_outlets_count(fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    from qa.extractive import rank_sources, select
+    from qa.question import asked_noun, counts_asked, skeleton
+
+    assert asked_noun("كم عدد المصادر التي اعتمد عليها الموقع؟") == skeleton("مصادر")
+    assert asked_noun("كم صاروخا أطلقت إيران؟") == skeleton("صاروخ")
+    assert asked_noun("كم يبلغ سعر النفط؟") is None and asked_noun("How many sources?") is None
+    slot = analyze_question("كم عدد المصادر التي نقل عنها الموقع؟")
+    vague = "نقل الموقع عن مصادر مطلعة أن 5 مسؤولين حضروا المحادثات."  # a number, but of officials
+    two = "قال مصدران مطلعان للموقع إن المحادثات جرت هذا الأسبوع."
+    three = "وذكرت 3 مصادر مطلعة للموقع أن الوفد زار مسقط سرا."
+    article = f"{vague} {two} {three}"
+    assert not counts_asked(slot, vague) and counts_asked(slot, two) and counts_asked(slot, three)
+    a = candidate(article, "a", "الحرة", vague, 0.86)
+    b = candidate(article, "a", "الحرة", two, 0.83)
+    c = candidate(article, "b", "الشرق", three, 0.79)
+    ranked = rank_sources(fake_embedder.embed_query(vague), [a, b, c], fake_embedder, slot)
+    assert ranked[-1].text == vague and ranked[-1].answers  # it answers (a number), and is closest to the query
+    assert [x.text for x in ranked][:2] == [two, three]  # the counting ones first, whatever their cosine
+    # Scores as given (the fake embedder's cosines are not the point): the vague one is closest but does not lead.
+    chosen = select([b, c, a], min_relevance=0.8, max_sentences=2, slot=slot)
+    assert chosen == [b]  # the other count is too far from the lead's score, and the vague one counts nothing
+    with_outlets = add_outlets(chosen, [b, c, a], slot, min_relevance=0.8)
+    assert with_outlets == [b, c]  # another outlet's count of the same sources, close to the relevance threshold
+    assert outlet_relation(with_outlets, slot) == "differ"  # 2 sources and 3 sources
+    assert select([a], min_relevance=0.9, max_sentences=2, slot=slot) == []  # nothing relevant enough
