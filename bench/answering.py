@@ -52,7 +52,7 @@ from index.lexical import Analyzer, LexicalIndex
 from index.models import Article
 from index.store import ChunkStore
 from qa import question as qmod
-from qa.extractive import Candidate, candidate_sentences, rank_sources
+from qa.extractive import Candidate, answer_order, candidate_sentences, rank_sources
 from qa.generate import source_order
 from qa.models import Passage
 from qa.question import analyze_question, check_answering
@@ -194,7 +194,7 @@ def main() -> None:
                 "model_rank": _gold_rank(source_order(ranked_full, slot, weight), case),
                 "ranked_rank": _gold_rank(ranked_full, case),
                 # The extractive answer order: answering sentences first, then cosine + w x coverage.
-                "answer_rank": {w: _gold_rank(_answer_order(ranked_full, slot, w), case) for w in ANSWER_WEIGHTS},
+                "answer_rank": {w: _gold_rank(answer_order(ranked_full, slot, w), case) for w in ANSWER_WEIGHTS},
                 "best_full": _best_passing(ranked_full, slot), "best_removed": _best_passing(ranked_removed, slot),
                 "cov_full": qmod.coverage(slot, [p.chunk.text for p in full]),
                 "cov_removed": qmod.coverage(slot, [p.chunk.text for p in removed]),
@@ -305,10 +305,6 @@ def _passes(slot: qmod.Slot, sentence: str, min_new: int) -> bool:
         return check_answering(slot, sentence).answers
     finally:
         qmod.MIN_NEW_TERMS = saved
-
-
-def _answer_order(ranked: Sequence[Candidate], slot: qmod.Slot, weight: float) -> list[Candidate]:
-    return sorted(source_order(ranked, slot, weight), key=lambda c: not c.answers)
 
 
 def _gold_rank(ranked: Sequence[Candidate], case: dict[str, object]) -> int | None:

@@ -25,7 +25,7 @@ from index.normalize import near_duplicate, normalize
 from qa.facts import latin_names, months
 from qa.language import detect_language
 from qa.models import Citation, Language, Passage
-from qa.question import PERCENT_UNIT, YEAR, Slot, check_answering, counts_asked
+from qa.question import PERCENT_UNIT, YEAR, Slot, check_answering, counts_asked, coverage
 
 #: The fixed reply when the articles do not answer, in the question's language.
 NOT_IN_ARTICLES: dict[Language, str] = {
@@ -49,6 +49,13 @@ class Candidate:
     score: float = 0.0
     #: The answering check's verdict (`qa.question`): None when not checked.
     answers: bool | None = None
+    #: What `rank_sources` ordered it by when that is not `score` alone (cosine + weight x coverage).
+    order_score: float | None = None
+
+    @property
+    def order(self) -> float:
+        """The score the answer's order and margin go by."""
+        return self.score if self.order_score is None else self.order_score
 
 
 def candidate_sentences(passages: Sequence[Passage]) -> list[Candidate]:
@@ -91,17 +98,40 @@ def rank_sources(
     embedder: Embedder,
     slot: Slot,
     vectors: np.ndarray | None = None,
+    *,
+    weight: float = 0.0,
 ) -> list[Candidate]:
     """Candidates scored against the question and checked for answering it: those that fill its slot first.
 
-    Within each group the order is the cosine's, except that for an Arabic count question that names what it
-    counts ("كم عدد المصادر") the sentences that count it ("3 مصادر", "مصدران") come first among those that answer:
-    "مصادر مطلعة" beside another number is no answer to how many sources. This is the order of the extractive
-    answer (`bench/answering.py` measures it).
+    Within each group the order is the cosine's plus `weight` x the question's coverage by the sentence and
+    by its passage (`weighted_scores`; `Settings.source_coverage_weight`), except that for an Arabic count
+    question that names what it counts ("كم عدد المصادر") the sentences that count it ("3 مصادر", "مصدران")
+    come first among those that answer: "مصادر مطلعة" beside another number is no answer to how many sources.
+    This is the order of the extractive answer (`bench/answering.py` item 2b measures it).
     """
     scored = [replace(c, answers=check_answering(slot, c.text).answers)
               for c in score_sentences(query_vector, candidates, embedder, vectors)]  # fmt: skip
-    return sorted(scored, key=lambda c: (not c.answers, not (c.answers and counts_asked(slot, c.text))))
+    return answer_order(scored, slot, weight)
+
+
+def answer_order(scored: Sequence[Candidate], slot: Slot, weight: float) -> list[Candidate]:
+    """Checked candidates in `rank_sources` order (what answers, what counts the asked noun, cosine + coverage)."""
+    if weight > 0:
+        scored = [replace(c, order_score=w) for c, w in zip(scored, weighted_scores(scored, slot, weight), strict=True)]
+    return sorted(scored, key=lambda c: (not c.answers, not (c.answers and counts_asked(slot, c.text)), -c.order))
+
+
+def weighted_scores(scored: Sequence[Candidate], slot: Slot, weight: float) -> list[float]:
+    """Each sentence's cosine + `weight` x (the question's coverage by the sentence + by its passage).
+
+    `qa.question.coverage`: the share of the question's content terms (across languages: names, numbers)
+    the text holds. The passage's coverage is computed once per passage.
+    """
+    of_passage: dict[str, float] = {}
+    for c in scored:
+        if c.passage.chunk.id not in of_passage:
+            of_passage[c.passage.chunk.id] = coverage(slot, [c.passage.chunk.text])
+    return [c.score + weight * (coverage(slot, [c.text]) + of_passage[c.passage.chunk.id]) for c in scored]
 
 
 def select(
@@ -109,8 +139,10 @@ def select(
 ) -> list[Candidate]:
     """The sentences that make the answer; empty when none that answers (or was not checked) is relevant enough.
 
-    The first usable sentence (in `rank_sources` order) leads; others join when their score is within
-    `SCORE_MARGIN` of its own and, when it counts what the question counts (`slot`), only if they count it too.
+    The first usable sentence (in `rank_sources` order) leads; others join, in that order, when their cosine is
+    within `SCORE_MARGIN` of its own (not their order score: the coverage terms would leave one sentence almost
+    always) and, when it counts what the question counts (`slot`), only if they count it too. The relevance
+    threshold applies to the cosine of the best usable sentence.
     """
     usable = [c for c in scored if c.answers is not False]
     if not usable or max(c.score for c in usable) < min_relevance:

@@ -50,7 +50,15 @@ from index.embed import Embedder
 from qa.answerability import features, load_model
 from qa.citations import VerifiedAnswer, check_citations
 from qa.combine import add_outlets, outlet_relation, question_parts, select_parts
-from qa.extractive import Candidate, candidate_sentences, compose, rank_sources, select, sentence_vectors
+from qa.extractive import (
+    Candidate,
+    candidate_sentences,
+    compose,
+    rank_sources,
+    select,
+    sentence_vectors,
+    weighted_scores,
+)
 from qa.followup import standalone_question
 from qa.language import detect_language
 from qa.llm import ChatModel
@@ -95,7 +103,8 @@ def answer_events(
     slot = analyze_question(standalone)
     candidates = candidate_sentences(passages)
     vectors = sentence_vectors(candidates, embedder)
-    scored = rank_sources(vector, candidates, embedder, slot, vectors)
+    # The extractive answer's order: what answers first, then cosine + coverage (w = the model order's).
+    scored = rank_sources(vector, candidates, embedder, slot, vectors, weight=s.source_coverage_weight(language))
     chosen, parts = cross_article(standalone, slot, scored, candidates, vectors, embedder, s, language)
     covered = coverage(slot, [p.chunk.text for p in passages])
     answerable = answerability(slot, passages, scored, language, embedder, s, covered)
@@ -228,22 +237,15 @@ def answerability(
 def source_order(scored: Sequence[Candidate], slot: Slot, weight: float) -> list[Candidate]:
     """The sentences in the order the model is given them: cosine, plus `weight` x the question's coverage.
 
-    Coverage (`qa.question.coverage`) is counted twice: of the sentence, and of its passage. With
+    Coverage (`qa.extractive.weighted_scores`) is counted twice: of the sentence, and of its passage. With
     `weight` 0 it is the cosine order. `bench/answering.py` measures it: on XQuAD dev, Arabic questions,
     the gold sentence among the first 5 rises .910 -> .935 (half A, where 0.1 was chosen) and .891 -> .922
     (half B); for English questions (only names and numbers compare across languages) it falls, so 0.
     """
     if weight <= 0:
         return sorted(scored, key=lambda c: -c.score)
-    of_passage: dict[str, float] = {}
-    for c in scored:
-        if c.passage.chunk.id not in of_passage:
-            of_passage[c.passage.chunk.id] = coverage(slot, [c.passage.chunk.text])
-
-    def key(c: Candidate) -> float:
-        return c.score + weight * (coverage(slot, [c.text]) + of_passage[c.passage.chunk.id])
-
-    return sorted(scored, key=lambda c: -key(c))
+    keys = weighted_scores(scored, slot, weight)
+    return [c for _, c in sorted(zip(keys, scored, strict=True), key=lambda kc: -kc[0])]
 
 
 def _same(a: Candidate, b: Candidate) -> bool:

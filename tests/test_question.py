@@ -54,6 +54,10 @@ CHECKS = [
     ("كم طائرة أطلقت إيران؟", "أطلقت إيران 350 صاروخا وطائرة [1].", True),
     ("كم طائرة أطلقت إيران؟", "أطلقت إيران طائرات مسيرة على إسرائيل [1].", False),
     ("كم مصدرا تحدث إلى أكسيوس؟", "تحدث مصدران مطلعان على المحادثات إلى أكسيوس.", True),  # a dual states 2
+    ("كم مصدرا تحدث إلى أكسيوس؟", "تحدث إلى أكسيوس مسؤولين أميركيين مطلعين على المحادثات.", False),  # a plural
+    ("كم مصدرا تحدث إلى أكسيوس؟", "تحدث إلى أكسيوس مسؤولان أميركيان مطلعان على المحادثات.", True),  # a dual
+    ("كم يوما استمرت الحرب؟", "استمرت الحرب يومين فقط [1].", True),  # a time unit's dual
+    ("كم يوما استمرت الحرب؟", "قال مسؤولون مطلعين إن الحرب استمرت طويلا [1].", False),  # "مطلعين" is no dual
     ("When did the envoys arrive in Oman?", "The envoys arrived in Oman on Tuesday [1].", True),
     ("When did the envoys arrive in Oman?", "The envoys arrived in Oman [1].", False),
     ("When did the envoys arrive in Oman?", TALKS, True),  # "يوم الثلاثاء" across languages
