@@ -54,7 +54,7 @@ class Candidate:
 
     @property
     def order(self) -> float:
-        """The score the answer's order and margin go by."""
+        """The score the answer's order goes by (`rank_sources`)."""
         return self.score if self.order_score is None else self.order_score
 
 
@@ -148,9 +148,10 @@ def select(
     if not usable or max(c.score for c in usable) < min_relevance:
         return []
     head = usable[0]
-    counted = slot is not None and counts_asked(slot, head.text)
     rest = [c for c in usable[1:] if c.score >= head.score - SCORE_MARGIN]
-    return [head, *(c for c in rest if not counted or counts_asked(slot, c.text))][:max_sentences]  # type: ignore[arg-type]
+    if slot is not None and counts_asked(slot, head.text):
+        rest = [c for c in rest if counts_asked(slot, c.text)]
+    return [head, *rest][:max_sentences]
 
 
 def compose(
