@@ -119,9 +119,9 @@ def _remove(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _articles(args: argparse.Namespace, settings: Settings) -> int:
-    for a, chunks in _assistant(settings).articles_with_chunks():
+    for a in _assistant(settings).catalogue():  # metadata only: the article texts are not read
         print(json.dumps({"id": a.id, "title": a.title, "outlet": a.outlet, "date": a.date,
-                          "source": a.source, "chunks": chunks}, ensure_ascii=False))  # fmt: skip
+                          "source": a.source, "chunks": a.chunks}, ensure_ascii=False))  # fmt: skip
     return 0
 
 

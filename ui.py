@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from index.errors import InputError, NewsQAError
 from index.load import SUPPORTED_SUFFIXES
+from index.normalize import normalize
+from index.store import ArticleEntry
 from qa.assistant import Assistant
 from qa.llm import local_available, resolve_backend
 from qa.models import Answer, total_ms
@@ -84,9 +87,43 @@ def footer(answer: Answer) -> str:
     return f"{answer.backend} · {len(answer.passages)} passages · {total_ms(answer.timings):.0f} ms"
 
 
-def article_rows(assistant: Assistant) -> list[list[Any]]:
-    """The articles table: title, outlet, date, chunks, source, id."""
-    return [[a.title, a.outlet or "", a.date or "", n, a.source, a.id] for a, n in assistant.articles_with_chunks()]
+#: Rows of the articles table per page (the archive has tens of thousands of articles).
+ARTICLES_PAGE = 50
+
+
+class ArticlesPage(NamedTuple):
+    """One page of the articles table, and what it shows of how many."""
+
+    rows: list[list[Any]]  #: title, outlet, date, passages, source, id
+    page: int  #: 1-based, clamped to the pages there are
+    pages: int
+    caption: str
+
+
+def article_page(
+    entries: Sequence[ArticleEntry], query: str = "", page: int = 1, size: int = ARTICLES_PAGE
+) -> ArticlesPage:
+    """The `page`-th page of the articles whose title, outlet, source or id holds `query` (Arabic normalised, any case).
+
+    The caption gives the matches, the page and the articles per outlet (of the whole index, most first).
+    """
+    wanted = normalize(query.strip()).lower()
+    hits = [e for e in entries if not wanted or any(wanted in normalize(f or "").lower()
+                                                     for f in (e.title, e.outlet, e.source, e.id))]  # fmt: skip
+    pages = max(1, -(-len(hits) // size))
+    page = min(max(1, page), pages)
+    shown = hits[(page - 1) * size : page * size]
+    rows = [[e.title, e.outlet or "", e.date or "", e.chunks, e.source, e.id] for e in shown]
+    outlets = Counter(e.outlet or "?" for e in entries)
+    per_outlet = " · ".join(f"{name} {n:,}" for name, n in outlets.most_common())
+    first = (page - 1) * size + 1 if shown else 0
+    last = first + len(shown) - 1 if shown else 0
+    matching = f" matching «{query.strip()}»" if wanted else ""
+    caption = f"**{len(hits):,}** of {len(entries):,} articles{matching} · showing {first:,}–{last:,}"
+    caption += f" · page {page} of {pages}"
+    if per_outlet:
+        caption += f"\n\nper outlet: {per_outlet}"
+    return ArticlesPage(rows, page, pages, caption)
 
 
 class Reply(NamedTuple):
@@ -232,6 +269,13 @@ def build_app(assistant: Assistant) -> Any:
         pick.change(lambda backend: status_line(backends.get(backend)), [pick], [status], api_visibility="private")
 
         with gr.Tab("Articles · المقالات") as articles_tab:
+            with gr.Row():
+                search = gr.Textbox(placeholder="Search titles, outlets, sources · ابحث في العناوين والمصادر",
+                                    show_label=False, elem_id="article-search", scale=6, max_lines=1)  # fmt: skip
+                prev_page = gr.Button("‹ Previous", size="sm", elem_id="articles-prev", scale=1)
+                next_page = gr.Button("Next ›", size="sm", elem_id="articles-next", scale=1)
+            page_no = gr.State(1)
+            caption = gr.Markdown(elem_id="articles-caption")
             headers = ["title", "outlet", "date", "passages", "source", "id"]
             table = gr.Dataframe(headers=headers, interactive=False, elem_id="articles",
                                  wrap=True, column_widths=["38%", "10%", "12%", "8%", "20%", "12%"])  # fmt: skip
@@ -241,22 +285,32 @@ def build_app(assistant: Assistant) -> Any:
             add = gr.Button("Add to the index", elem_id="add")
             report = gr.Markdown(elem_id="ingest-report")
 
-        def refresh(backend: str, chosen: list[str] | None) -> tuple[str, str, list[list[Any]], Any]:
-            n_articles = corpus_size(assistant)[0]
-            rows = article_rows(assistant)
-            known = sorted({row[1] for row in rows if row[1]})
+        def refresh(backend: str, chosen: list[str] | None, query: str, page: int) -> tuple[Any, ...]:
+            entries = assistant.catalogue()
+            known = sorted({e.outlet for e in entries if e.outlet})
             picker = gr.Dropdown(choices=known, value=[o for o in chosen or [] if o in known])
-            return format_intro_html(n_articles), status_line(backends.get(backend)), rows, picker
+            shown_page = article_page(entries, query or "", page)
+            return (format_intro_html(len(entries)), status_line(backends.get(backend)), shown_page.rows, picker,
+                    shown_page.caption, shown_page.page)  # fmt: skip
+
+        def turn(query: str, page: int) -> tuple[list[list[Any]], str, int]:
+            shown_page = article_page(assistant.catalogue(), query or "", page)
+            return shown_page.rows, shown_page.caption, shown_page.page
 
         # Read the corpus each time it is shown: another session or process may have added articles.
-        shown = [intro, status, table, outlets]
-        app.load(refresh, [pick, outlets], shown, api_visibility="private")
-        articles_tab.select(refresh, [pick, outlets], shown, api_visibility="private")
+        state = [pick, outlets, search, page_no]
+        shown = [intro, status, table, outlets, caption, page_no]
+        app.load(refresh, state, shown, api_visibility="private")
+        articles_tab.select(refresh, state, shown, api_visibility="private")
+        paged = [table, caption, page_no]
+        search.change(lambda q: turn(q, 1), [search], paged, api_visibility="private")
+        prev_page.click(lambda q, n: turn(q, n - 1), [search, page_no], paged, api_visibility="private")
+        next_page.click(lambda q, n: turn(q, n + 1), [search, page_no], paged, api_visibility="private")
 
-        def on_add(files: list[str] | None, backend: str, chosen: list[str] | None) -> tuple[Any, ...]:
-            return add_articles(assistant, files), *refresh(backend, chosen)
+        def on_add(files: list[str] | None, *current: Any) -> tuple[Any, ...]:
+            return add_articles(assistant, files), *refresh(*current)
 
-        add.click(on_add, [uploads, pick, outlets], [report, *shown], api_visibility="private")
+        add.click(on_add, [uploads, *state], [report, *shown], api_visibility="private")
 
         def ask(question: str, outlets: list[str] | None = None, since: str = "", until: str = "") -> dict[str, Any]:
             """Answer a question; returns the Answer as JSON (text, language, citations, passages, timings).

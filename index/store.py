@@ -49,6 +49,19 @@ class StoreStats(BaseModel):
     outlets: dict[str, int]
 
 
+class ArticleEntry(BaseModel):
+    """One indexed article as a catalogue lists it: its metadata and number of chunks, not its text."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    title: str
+    outlet: str | None = None
+    date: str | None = None
+    source: str
+    chunks: int
+
+
 class ChunkStore:
     """Chunks and articles in one Chroma database (embedded folder or server)."""
 
@@ -261,6 +274,15 @@ class ChunkStore:
         ]
         return sorted(rows, key=lambda row: row[0].source)
 
+    def catalogue(self) -> list[ArticleEntry]:
+        """Every indexed article's metadata and chunk count, in source order: one read, no article text.
+
+        (`listing` reads the texts too: at 12,000 articles tens of MB per call.)
+        """
+        res = self._articles.get(include=["metadatas"])
+        rows = [_entry_from(i, m) for i, m in zip(res["ids"], res["metadatas"], strict=True)]
+        return sorted(rows, key=lambda row: row.source)
+
     def stats(self) -> StoreStats:
         """Counts of the indexed articles (chunks of committed articles only, per-outlet articles)."""
         metas = self._articles.get(include=["metadatas"])["metadatas"]
@@ -344,6 +366,11 @@ def _chunk_from(cid: str, doc: str, meta: dict[str, Any]) -> Chunk:
     return Chunk(id=cid, article_id=meta["article_id"], title=meta["title"], outlet=meta.get("outlet"),
                  date=meta.get("date"), text=doc, start=meta["start"], end=meta["end"],
                  ordinal=meta["ordinal"])  # fmt: skip
+
+
+def _entry_from(aid: str, meta: dict[str, Any]) -> ArticleEntry:
+    return ArticleEntry(id=aid, title=meta["title"], outlet=meta.get("outlet"), date=meta.get("date"),
+                        source=meta["source"], chunks=int(meta.get("n_chunks", 0)))  # fmt: skip
 
 
 def _article_from(aid: str, doc: str, meta: dict[str, Any]) -> Article:

@@ -20,7 +20,7 @@ from index.errors import InputError, StoreChangedError
 from index.ingest import IngestReport, Progress, ingest
 from index.lexical import Analyzer, LexicalIndex
 from index.models import Article
-from index.store import ChunkStore, StoreStats, drop_store
+from index.store import ArticleEntry, ChunkStore, StoreStats, drop_store
 from qa.generate import answer_events, final_answer
 from qa.language import detect_language
 from qa.llm import ChatModel, load_llm, resolve_backend
@@ -145,6 +145,10 @@ class Assistant:
     def articles_with_chunks(self) -> list[tuple[Article, int]]:
         """The indexed articles, each with its number of passages (chunks), in source order."""
         return self.store().listing()
+
+    def catalogue(self) -> list[ArticleEntry]:
+        """The indexed articles' metadata and passage counts, in source order (no article text: cheap at any size)."""
+        return self.store().catalogue()
 
     def stats(self) -> StoreStats:
         """How many articles and passages are indexed, and articles per outlet."""

@@ -93,8 +93,12 @@ def test_stats_and_listing_count_committed_articles(tmp_path: Path, fake_embedde
     m = _add(store, fake_embedder, other)
     assert store.stats() == StoreStats(articles=2, chunks=n + m, outlets={"الشرق": 1, "": 1})
     assert store.listing() == [(ART, n), (other, m)], "in source order, each with its chunks"
+    # The catalogue is the listing without the texts (what the articles tab and `qa articles` read).
+    assert [(e.id, e.title, e.outlet, e.date, e.source, e.chunks) for e in store.catalogue()] == [
+        (a.id, a.title, a.outlet, a.date, a.source, k) for a, k in store.listing()
+    ]
     store.remove_article("art2")
-    assert store.stats().articles == 1 and store.listing() == [(ART, n)]
+    assert store.stats().articles == 1 and store.listing() == [(ART, n)] and len(store.catalogue()) == 1
 
 
 def test_an_unreachable_server_says_what_to_do() -> None:

@@ -221,6 +221,42 @@ def test_articles_tab_lists_and_adds_articles(page: Any, tmp_path: Path) -> None
     page.get_by_role("tab", name="Chat · المحادثة").click()
 
 
+def test_articles_tab_searches_titles_and_counts_outlets(page: Any) -> None:
+    page.get_by_role("tab", name="Articles · المقالات").click()
+    caption = page.locator("#articles-caption")
+    page.wait_for_function("document.querySelector('#articles-caption').innerText.includes('per outlet')")
+    assert "page 1 of 1" in caption.inner_text() and "الحرة 1" in caption.inner_text()
+    page.fill("#article-search textarea, #article-search input", "الحرة")  # an outlet: its one article
+    page.wait_for_function("document.querySelector('#articles-caption').innerText.includes('matching')")
+    page.wait_for_function("!document.querySelector('#articles').innerText.includes('الشرق')")
+    assert "**" not in caption.inner_text() and caption.inner_text().startswith("1 of ")
+    page.click("#articles-next")  # past the last page: stays on it
+    page.wait_for_timeout(500)
+    assert "page 1 of 1" in caption.inner_text() and "الحرة" in page.inner_text("#articles")
+    page.fill("#article-search textarea, #article-search input", "")
+    page.wait_for_function("document.querySelector('#articles').innerText.includes('الشرق')")
+    page.get_by_role("tab", name="Chat · المحادثة").click()
+
+
+def test_articles_are_paged_and_searched_with_arabic_normalised() -> None:
+    from index.store import ArticleEntry
+
+    entries = [ArticleEntry(id=f"a{i:03}", title=f"خبر رقم {i}" if i % 2 else f"أخبار إيران {i}",
+                            outlet="الحرة" if i < 30 else "عكاظ", source=f"f.jsonl#{i}", chunks=3)
+               for i in range(120)]  # fmt: skip
+    first = ui.article_page(entries)
+    assert len(first.rows) == ui.ARTICLES_PAGE and first.pages == 3 and first.rows[0][5] == "a000"
+    assert "showing 1–50" in first.caption and "عكاظ 90 · الحرة 30" in first.caption
+    last = ui.article_page(entries, page=99)  # clamped to the last page
+    assert last.page == 3 and len(last.rows) == 20 and "showing 101–120" in last.caption
+    assert ui.article_page(entries, page=0).page == 1
+    # "اخبار ايران" finds "أخبار إيران" (alef forms folded), and only those.
+    found = ui.article_page(entries, "اخبار ايران")
+    assert "60** of 120" in found.caption and all(r[0].startswith("أخبار إيران") for r in found.rows)
+    none = ui.article_page(entries, "nothing like it")
+    assert none.rows == [] and none.pages == 1 and "showing 0–0" in none.caption
+
+
 def test_heading_status_and_articles_are_read_when_shown(
     page: Any, server: str, ui_assistant: Assistant, real_embedder: Any, tmp_path: Path
 ) -> None:
