@@ -14,10 +14,11 @@ stop belongs to the sentence before it) and checks each one:
 3. it is semantically close to the span it cites: the cosine similarity of the
    multilingual e5 vectors of the sentence and of the best sentence of the cited
    passage is at least `min_support` (calibrated by `bench/calibrate_support.py`);
-4. it does not reverse a denial: when the clause of the cited span closest to it denies
-   something ("ولطالما نفت طهران سعيها لامتلاك أسلحة نووية", "Iran denied ...") and the
-   sentence has no negation or denial of its own, it states what the article says was
-   denied, however similar it is ("Tehran says its program is for producing weapons");
+4. it does not reverse a denial: when the clause closest to it, of the cited span or of the
+   given span closest to it (citing a vaguer passage does not dodge this), denies something
+   ("ولطالما نفت طهران سعيها لامتلاك أسلحة نووية", "Iran denied ...") and the sentence has no
+   negation or denial of its own, it states what the article says was denied, however similar
+   it is ("Tehran says its program is for producing weapons");
 5. given the question's slot, it answers the question (`qa.question.check_answering`):
    a supported sentence that restates the question or lacks what it asks is dropped.
 
@@ -166,10 +167,15 @@ def check_citations(
             return f"not in the cited passage(s): {', '.join(missing)}", support, []
         if support < min_support:
             return f"too far from the cited passage(s): similarity {support:.3f} < {min_support:.3f}", support, []
-        best = max(scored)[1]
-        denial = reversed_denial(plain, flat[best][3], sent_vecs[i], embedder)
-        if denial is not None:
-            return f"states what the cited passage says is denied: «{denial}»", support, []
+        # The cited span, and the given span closest to the sentence (citing a vaguer one does not dodge it).
+        cited_best, closest = max(scored)[1], int(np.argmax(span_vecs @ sent_vecs[i]))
+        checked = [(cited_best, "the cited passage")]
+        if closest != cited_best:
+            checked.append((closest, "the closest given passage"))
+        for j, where in checked:
+            denial = reversed_denial(plain, flat[j][3], sent_vecs[i], embedder)
+            if denial is not None:
+                return f"states what {where} says is denied: «{denial}»", support, []
         wrong = misattributed(plain, [sources[c] for c in cited], sources, outlets)
         if wrong:
             return f"attributes it to {', '.join(wrong)}, but no cited passage is from there", support, []

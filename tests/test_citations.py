@@ -171,3 +171,13 @@ def test_an_arabic_sentence_that_reverses_an_arabic_denial_is_dropped(fake_embed
     assert not reversed_claim.answered and "نفت" in (reversed_claim.sentences[0].reason or "")
     for fine in ("نفت طهران سعيها لامتلاك أسلحة نووية [1].", "تؤكد طهران أن برنامجها النووي سلمي بحت [1]."):
         assert check_citations(fine, src, fake_embedder, min_support=NO_SIM).answered, fine
+
+
+def test_citing_a_vaguer_passage_does_not_dodge_the_denial_of_the_closest_one(fake_embedder) -> None:
+    vague = "Tehran and Washington exchanged messages about the nuclear programme."
+    article = f"{DENIAL_EN} {vague}"
+    src = sources(DENIAL_EN, vague, article=article)
+    v = check_citations("Tehran is seeking nuclear weapons [2].", src, fake_embedder, min_support=NO_SIM)
+    assert not v.answered and "says is denied" in (v.sentences[0].reason or "")  # re-cited to it, or the closest
+    fine = check_citations("Tehran and Washington exchanged messages [2].", src, fake_embedder, min_support=NO_SIM)
+    assert fine.answered
