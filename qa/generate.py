@@ -135,7 +135,9 @@ def answer_events(
     sources = source_order(scored, slot, s.source_coverage_weight(language))[: s.llm_sentences]
     # Each outlet's account and each part's sentence are given to the model too (after the closest ones).
     sources += [c for c in chosen if not any(_same(c, x) for x in sources)]
-    messages = answer_messages(standalone, [c.text for c in sources], language, slot.kind)
+    messages = answer_messages(
+        standalone, [c.text for c in sources], language, slot.kind, may_decline=s.model_may_decline
+    )
     timings["prompt"] = _ms(t)
     t = time.perf_counter()
     draft = ""

@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     # bench/answering.py on XQuAD dev: the sentence holding the gold answer is among the first 3 / 4 / 5 for
     # 83 / 87 / 90% of Arabic and 76 / 81 / 85% of English questions (both halves): 5 is worth ~100 prompt tokens.
     llm_sentences: int = Field(5, ge=1, le=10, description="Sentences of the retrieved passages shown to the model.")
+    model_may_decline: bool = Field(
+        True, description="Offer the model the fixed reply (else: told the passages answer, as the flow judged)."
+    )
     # Their order (qa.generate.source_order): cosine + w x (coverage of the question by the sentence + by its
     # passage). bench/answering.py, XQuAD dev, gold sentence among the first 5, w chosen on half A: Arabic .910 ->
     # .935 (A), .891 -> .922 (B) at 0.1; English falls at any w > 0 (half B .841 -> .833 at 0.02).

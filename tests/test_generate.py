@@ -108,6 +108,10 @@ def test_prompt_fences_passages_and_states_the_rules() -> None:
     assert user[1].count("</passage>") == 2 and fence(evil) in user[1]
     assert "Arabic" in user[1]
     assert chatml([("system", "s"), ("user", "u")]).endswith("<|im_start|>assistant\n")
+    # Not offered the fixed reply when the flow has judged the passages to answer (Settings.model_may_decline).
+    told, _ = answer_messages("Q?", ["first"], "en", may_decline=False)
+    assert NOT_IN_ARTICLES["en"] not in told[1] and "chosen because they answer" in told[1]
+    assert told[1].count("\n") == system[1].count("\n")  # the same rules otherwise
 
 
 class BrokenLLM(ScriptedLLM):
