@@ -79,7 +79,8 @@ def main() -> None:
     }  # fmt: skip
     settings = Settings(_env_file=None, **{k: v for k, v in overrides.items() if v is not None})
     embedder = load_embedder(settings.embedding_model, cache_dir=settings.cache_dir,
-                             query_prefix=settings.query_prefix, passage_prefix=settings.passage_prefix)  # fmt: skip
+                             query_prefix=settings.query_prefix, passage_prefix=settings.passage_prefix,
+                             encoder=settings.encoder)  # fmt: skip
     if args.translate:
         translate_bench(args, settings, embedder)
         return

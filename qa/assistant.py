@@ -75,7 +75,7 @@ class Assistant:
                 s = self.settings
                 self._embedder = load_embedder(
                     s.embedding_model, cache_dir=s.cache_dir, query_prefix=s.query_prefix,
-                    passage_prefix=s.passage_prefix,
+                    passage_prefix=s.passage_prefix, encoder=s.encoder,
                 )  # fmt: skip
             return self._embedder
 

