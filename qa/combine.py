@@ -153,10 +153,12 @@ def add_outlets(
         outlet = c.passage.chunk.outlet
         if len(seen) >= max_outlets:
             break
-        counted = slot.counted is not None and c.answers is True and counts_asked(slot, c.text)
-        if not (outlet and outlet not in seen and c.answers is not False and c.score >= floor):
-            if not (counted and outlet and outlet not in seen and c.score >= min_relevance - margin):
-                continue
+        if not outlet or outlet in seen or c.answers is False:
+            continue
+        # floor >= min_relevance, so a sentence counting the asked noun meets the lower of the two bars.
+        counted = c.answers is True and counts_asked(slot, c.text)
+        if c.score < (min_relevance - margin if counted else floor):
+            continue
         if slot_values(c.text, slot) and _same_thing(c.text, out, slot):
             out.append(c)
             seen.add(outlet)
