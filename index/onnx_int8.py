@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from index.embed import in_length_order
 from index.errors import ModelUnavailableError
 
 _FORMAT = 2  # bump when the export or the quantisation settings change
@@ -202,15 +203,13 @@ class OnnxInt8Embedder:
         return out
 
     def embed_passages(self, texts: Sequence[str]) -> list[list[float]]:
-        """See `Embedder.embed_passages`; batches of similar length, as `LlamaIndexEmbedder` does."""
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out: list[list[float]] = [[] for _ in texts]
-        for start in range(0, len(order), self._batch_size):
-            batch = order[start : start + self._batch_size]
-            vectors = self._encode([self._passage_prefix + texts[i] for i in batch])
-            for i, vector in zip(batch, vectors, strict=True):
-                out[i] = vector.tolist()
-        return out
+        """See `Embedder.embed_passages`; batches of similar length (`index.embed.in_length_order`)."""
+
+        def embed_batch(batch: list[str]) -> list[list[float]]:
+            vectors: list[list[float]] = self._encode([self._passage_prefix + t for t in batch]).tolist()
+            return vectors
+
+        return in_length_order(texts, self._batch_size, embed_batch)
 
     def embed_query(self, text: str) -> list[float]:
         """See `Embedder.embed_query`."""
