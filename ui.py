@@ -74,9 +74,9 @@ def corpus_size(assistant: Assistant) -> tuple[int, int]:
     return stats.articles, stats.chunks
 
 
-def status_line(assistant: Assistant) -> str:
-    """Which backend and corpus answer, in one line."""
-    n_articles, n_chunks = corpus_size(assistant)
+def status_line(assistant: Assistant, size: tuple[int, int] | None = None) -> str:
+    """Which backend and corpus answer, in one line (`size`: articles and passages, when the caller has read them)."""
+    n_articles, n_chunks = size or corpus_size(assistant)
     where = assistant.settings.chroma_url or str(assistant.settings.data_dir)
     backend = resolve_backend(assistant.settings)
     return f"Backend: **{backend}** · corpus: **{n_articles} articles**, {n_chunks} passages · store: `{where}`"
@@ -290,7 +290,8 @@ def build_app(assistant: Assistant) -> Any:
             known = sorted({e.outlet for e in entries if e.outlet})
             picker = gr.Dropdown(choices=known, value=[o for o in chosen or [] if o in known])
             shown_page = article_page(entries, query or "", page)
-            return (format_intro_html(len(entries)), status_line(backends.get(backend)), shown_page.rows, picker,
+            size = (len(entries), sum(e.chunks for e in entries))  # the catalogue holds them: no second read
+            return (format_intro_html(len(entries)), status_line(backends.get(backend), size), shown_page.rows, picker,
                     shown_page.caption, shown_page.page)  # fmt: skip
 
         def turn(query: str, page: int) -> tuple[list[list[Any]], str, int]:
