@@ -28,7 +28,14 @@ figure is printed for both. For every question:
 
    Settings come from NEWSQA_* variables as everywhere (e.g. NEWSQA_RENDER_EVIDENCE=first).
 
+5. with `--translate N`, English questions and their Arabic rendering by the local model (`qa.translate`,
+   cached): N questions per half (a fixed shuffle), answer-sentence recall (the gold sentence among the first
+   1 / 3 / `llm_sentences` the model is given) with retrieval as by default, with the rendering joining
+   retrieval (`NEWSQA_TRANSLATE_QUESTIONS`), and with the rendering in the sentence order as well
+   (`qa.extractive.with_rendering`: its cosine and its Arabic terms join the question's cosine).
+
     python bench/answering.py [--evaldata ../shared/evaldata] [--limit N] [--answers N --peer M [--half A]]
+                              [--translate N]
 """
 
 from __future__ import annotations
@@ -52,7 +59,7 @@ from index.lexical import Analyzer, LexicalIndex
 from index.models import Article
 from index.store import ChunkStore
 from qa import question as qmod
-from qa.extractive import Candidate, answer_order, candidate_sentences, rank_sources
+from qa.extractive import Candidate, answer_order, candidate_sentences, rank_sources, with_rendering
 from qa.generate import source_order
 from qa.models import Passage
 from qa.question import analyze_question, check_answering
@@ -151,9 +158,13 @@ def main() -> None:
     ap.add_argument("--peer", type=int, default=0, help="... and this many with llama-index's query engine")
     ap.add_argument("--half", choices=("A", "B"), default="B", help="the half --answers draws from (A: tuning)")
     ap.add_argument("--languages", default="ar,en", help="question languages --answers asks (comma-separated)")
+    ap.add_argument("--translate", type=int, default=0, help="item 5: this many English questions per half")
     args = ap.parse_args()
     settings = Settings(cache_dir=args.cache_dir, _env_file=None)  # NEWSQA_* variables still apply
     articles, cases = load(args.evaldata)
+    if args.translate:
+        translated(articles, cases, settings, args.translate)
+        return
     if args.answers:
         out = args.out.with_name(f"answers-{args.half}-{settings.render_evidence}.json")
         languages = tuple(args.languages.split(","))
@@ -284,6 +295,56 @@ def answers(
                       f"model {mean(str(r['backend']).startswith(llm_name) for r in rs):.3f}, "
                       f"rendered {mean('rendering' in str(r['backend']) for r in rs):.3f}")  # fmt: skip
     print(f"answers in {out}")
+
+
+def translated(articles: Sequence[Article], cases: list[dict[str, object]], settings: Settings, n: int) -> None:
+    """Item 5 of the module docstring: English answer-sentence recall with and without the question's rendering."""
+    import random
+
+    from qa.llm import load_llm
+    from qa.translate import QuestionTranslator, query_extras
+
+    english = [c for c in cases if c["language"] == "en"]
+    random.Random(7).shuffle(english)
+    chosen = [c for half in "AB" for c in [c for c in english if c["half"] == half][:n]]
+    embedder = CachedEmbedder(load_embedder(cache_dir=settings.cache_dir))
+    llm = load_llm(settings.model_copy(update={"backend": "local"}))
+    assert llm is not None
+    translator = QuestionTranslator(llm, settings.cache_dir)
+    ranks: dict[tuple[str, str], list[int]] = defaultdict(list)
+    with tempfile.TemporaryDirectory() as tmp:
+        retriever = build(articles, settings, embedder, Path(tmp))
+        for i, case in enumerate(chosen):
+            q = str(case["question"])
+            vector, slot = embedder.embed_query(q), analyze_question(q)
+            extras = query_extras(q, translator, embedder)
+            rendering = translator.translate(q)
+            plain = rank_sources(vector, candidate_sentences(retriever.retrieve(q, vector, settings.top_k)), embedder,
+                                 slot)  # fmt: skip
+            joined = rank_sources(vector, candidate_sentences(
+                retriever.retrieve(q, vector, settings.top_k, **extras.as_kwargs())), embedder, slot)  # fmt: skip
+            order = {"default": source_order(plain, slot, 0.0),
+                     "rendering in retrieval": source_order(joined, slot, 0.0)}  # fmt: skip
+            joined_vectors = np.asarray(embedder.embed_passages([c.text for c in joined]), dtype=np.float32)
+            rendered = joined
+            if rendering:
+                rendered = with_rendering(joined, joined, joined_vectors, rendering, embedder, slot)
+            order["... and in the sentence score"] = source_order(rendered, slot, 0.0)
+            # The extractive answer's order (what answers first): its first sentence is what the fallback quotes.
+            order |= {"answer: default": plain, "answer: rendering in retrieval": joined, "answer: ... and in the "
+                      "sentence score": rendered}  # fmt: skip
+            for name, ranked in order.items():
+                ranks[(name, str(case["half"]))].append(_gold_rank(ranked, case) or 99)
+            if i % 20 == 0:
+                print(f"  {i + 1}/{len(chosen)} questions", flush=True)
+    print(f"\n5. English questions ({n} per half): the gold sentence among the first 1 / 3 / {settings.llm_sentences} "
+          "sentences the model is given")  # fmt: skip
+    for name in dict.fromkeys(name for name, _ in ranks):
+        cells = []
+        for half in "AB":
+            rs = ranks[(name, half)]
+            cells.append(" / ".join(f"{mean(r <= k for r in rs):.3f}" for k in (1, 3, settings.llm_sentences)))
+        print(f"  {name:32s} A {cells[0]}   B {cells[1]}")
 
 
 def _gold_answers(evaldata: Path) -> dict[str, tuple[str, ...]]:

@@ -170,11 +170,18 @@ class Assistant:
             self.store(), self.lexical(), lexical_weight=s.lexical_weight, candidates=s.retrieval_candidates,
             rerank=self.reranker(),
         )  # fmt: skip
+        translator = self._translator()
         extras = QueryExtras()
-        if s.translate_questions and detect_language(question) == "en" and self.llm is not None:
+        if translator is not None and detect_language(question) == "en":
             # Opt-in: the local model's Arabic rendering (cached) joins both retrieval sides (qa.translate).
-            extras = query_extras(question, QuestionTranslator(self.llm, s.cache_dir), self.embedder)
+            extras = query_extras(question, translator, self.embedder)
         return retriever.retrieve(question, vector, k, where, **extras.as_kwargs())
+
+    def _translator(self) -> QuestionTranslator | None:
+        """The question translator when `Settings.translate_questions` is on and there is a model."""
+        if not self.settings.translate_questions or self.llm is None:
+            return None
+        return QuestionTranslator(self.llm, self.settings.cache_dir)
 
     def ask(
         self,
@@ -209,10 +216,13 @@ class Assistant:
         question = clean_question(question, s.max_question_chars)
         self.store()  # fail fast, before the model is used, when there is no index
 
+        translator = self._translator()
+
         def events() -> Iterator[AnswerEvent]:
             return answer_events(
                 question, list(history or ()), settings=s, embedder=self.embedder, llm=self.llm,
                 retrieve=lambda q, v, n: self._retrieve(q, v, n, where), k=k or s.top_k,
+                render_question=translator.translate if translator is not None else None,
             )  # fmt: skip
 
         return (self._with_copies(e) for e in self._retry_if_stale(events))

@@ -58,6 +58,7 @@ from qa.extractive import (
     select,
     sentence_vectors,
     weighted_scores,
+    with_rendering,
 )
 from qa.followup import standalone_question
 from qa.language import detect_language
@@ -83,8 +84,13 @@ def answer_events(
     llm: ChatModel | None,
     retrieve: Retrieve,
     k: int,
+    render_question: Callable[[str], str | None] | None = None,
 ) -> Iterator[AnswerEvent]:
-    """Stream the answer to a cleaned `question` (see the module docstring); the last event holds the `Answer`."""
+    """Stream the answer to a cleaned `question` (see the module docstring); the last event holds the `Answer`.
+
+    `render_question` gives an English question's Arabic rendering (`qa.translate`, opt-in), which then orders
+    the sentences too (`qa.extractive.with_rendering`).
+    """
     s = settings
     timings: dict[str, float] = {}
     language = detect_language(question)
@@ -105,6 +111,9 @@ def answer_events(
     vectors = sentence_vectors(candidates, embedder)
     # The extractive answer's order: what answers first, then cosine + coverage (w = the model order's).
     scored = rank_sources(vector, candidates, embedder, slot, vectors, weight=s.source_coverage_weight(language))
+    rendering = render_question(standalone) if render_question is not None and language == "en" else None
+    if rendering:  # cached: retrieval has just asked for it
+        scored = with_rendering(scored, candidates, vectors, rendering, embedder, slot)
     chosen, parts = cross_article(standalone, slot, scored, candidates, vectors, embedder, s, language)
     covered = coverage(slot, [p.chunk.text for p in passages])
     answerable = answerability(slot, passages, scored, language, embedder, s, covered)
@@ -240,12 +249,14 @@ def source_order(scored: Sequence[Candidate], slot: Slot, weight: float) -> list
     """The sentences in the order the model is given them: cosine, plus `weight` x the question's coverage.
 
     Coverage (`qa.extractive.weighted_scores`) is counted twice: of the sentence, and of its passage. With
-    `weight` 0 it is the cosine order. `bench/answering.py` measures it: on XQuAD dev, Arabic questions,
-    the gold sentence among the first 5 rises .910 -> .935 (half A, where 0.1 was chosen) and .891 -> .922
-    (half B); for English questions (only names and numbers compare across languages) it falls, so 0.
+    `weight` 0 it is the order `rank_sources` scored them by (the cosine, or with an English question's
+    rendering `qa.extractive.with_rendering`'s), whether or not they answer. `bench/answering.py` measures
+    it: on XQuAD dev, Arabic questions, the gold sentence among the first 5 rises .910 -> .935 (half A, where
+    0.1 was chosen) and .891 -> .922 (half B); for English questions (only names and numbers compare across
+    languages) it falls, so 0.
     """
     if weight <= 0:
-        return sorted(scored, key=lambda c: -c.score)
+        return sorted(scored, key=lambda c: -c.order)
     keys = weighted_scores(scored, slot, weight)
     return [c for _, c in sorted(zip(keys, scored, strict=True), key=lambda kc: -kc[0])]
 

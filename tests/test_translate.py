@@ -231,3 +231,53 @@ def test_an_evidence_rendering_loses_labels_quotes_and_markers_and_needs_arabic_
     assert r.render(EVIDENCE, "كم صاروخا أطلقت إيران؟") is None and model.calls == 1  # an Arabic question
     assert EvidenceRenderer(FakeModel(fail=True), tmp_path / "x").render(EVIDENCE, ASKED) is None  # a model error
     assert not list((tmp_path / "x").rglob("*.json"))  # ... is not cached: the next call tries again
+
+
+# --- The rendering in the sentence order (qa.extractive.with_rendering) --------------------------------------------
+
+
+def test_the_rendering_orders_the_arabic_sentences_and_leaves_their_cosine_alone() -> None:
+    import numpy as np
+
+    from qa.extractive import candidate_sentences, rank_sources, sentence_vectors, with_rendering
+    from qa.models import Chunk, Passage
+    from qa.question import analyze_question
+
+    text = (
+        "وجرت المحادثات غير المباشرة في عُمان يوم الثلاثاء بحضور كبار المسؤولين. "
+        "وكانت إيران أطلقت 350 صاروخا بالستيا وطائرة بدون طيار باتجاه إسرائيل."
+    )
+    chunk = Chunk(id="c0", article_id="a", title="t", text=text, start=0, end=len(text), ordinal=0)
+    emb = FakeEmbedder()
+    question = "How many missiles did Iran launch?"  # shares no word with either Arabic sentence
+    slot = analyze_question(question)
+    candidates = candidate_sentences([Passage(chunk=chunk, score=0.9, rank=1)])
+    vectors = sentence_vectors(candidates, emb)
+    scored = rank_sources(emb.embed_query(question), candidates, emb, slot, vectors)
+    ordered = with_rendering(scored, candidates, vectors, "كم صاروخا أطلقت إيران باتجاه إسرائيل؟", emb, slot)
+    assert "350" in ordered[0].text
+    assert {c.text: c.score for c in ordered} == {c.text: c.score for c in scored}  # thresholds read the cosine
+    assert all(c.order_score is not None for c in ordered)
+    # A rendering that matches the other sentence puts it first among those that answer equally.
+    talks = with_rendering(scored, candidates, vectors, "أين جرت المحادثات غير المباشرة يوم الثلاثاء؟", emb, slot)
+    by_order = sorted(talks, key=lambda c: -c.order)
+    assert "الثلاثاء" in by_order[0].text and np.isfinite([c.order for c in talks]).all()
+
+
+def test_with_the_opt_in_an_answer_asks_for_the_rendering_once(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from qa.assistant import Assistant
+    from tests.conftest import CORPUS
+    from tests.fakes import ScriptedLLM
+
+    settings = settings.model_copy(update={
+        "cache_dir": tmp_path / "cache", "backend": "local", "translate_questions": True, "min_relevance_en": -1.0,
+        "answerability_model": False,
+    })  # fmt: skip
+    rendering = "كم صاروخا أطلقت إيران على إسرائيل؟"
+    llm = ScriptedLLM(rendering, "The articles do not say.")
+    assistant = Assistant(settings, embedder=FakeEmbedder(), llm=llm)
+    assistant.ingest([CORPUS])
+    answer = assistant.ask("How many missiles did Iran launch at Israel?")
+    # Retrieval and the sentence order share one rendering (cached); then the answer prompt, then nothing more.
+    assert len(llm.prompts) == 2 and "<passage" in llm.prompts[1][-1][1]
+    assert answer.answered and "350" in answer.citations[0].quote
