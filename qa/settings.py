@@ -91,7 +91,7 @@ class Settings(BaseSettings):
     # bench/retrieval.py --translate (XQuAD dev English questions, halves A/B): R@1 .774/.804 -> .817/.841, R@5
     # .973/.957 -> .984/.964, for 3 s (quiet) to 13 s (busy) of model time per new English question: off by default.
     translate_questions: bool = Field(
-        False, description="Render English questions in Arabic with the model (cached) for retrieval."
+        False, description="Render English questions in Arabic with the model (cached) to retrieve and order sentences."
     )
 
     # Generation (qa/llm.py, qa/generate.py). auto = the local model when it is set up, else extractive.
