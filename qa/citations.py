@@ -10,7 +10,9 @@ stop belongs to the sentence before it) and checks each one:
 2. every number, date word and Latin-script name it states is in the cited
    passages (`qa.facts`: normalised, digits folded, across languages), the question's
    own included: a sentence that repeats the question's "12 days" cites a passage
-   that must say it too;
+   that must say it too. A name may be held by the retrieved passage (chunk) the cited
+   sentence is from rather than by the sentence itself, which often refers back to it
+   ("وتشعر الوكالة بقلق…" after the chunk has named the IAEA); numbers and dates may not;
 3. it is semantically close to the span it cites: the cosine similarity of the
    multilingual e5 vectors of the sentence and of the best sentence of the cited
    passage is at least `min_support` (calibrated by `bench/calibrate_support.py`);
@@ -20,7 +22,9 @@ stop belongs to the sentence before it) and checks each one:
    negation or denial of its own, it states what the article says was denied, however similar
    it is ("Tehran says its program is for producing weapons");
 5. given the question's slot, it answers the question (`qa.question.check_answering`):
-   a supported sentence that restates the question or lacks what it asks is dropped.
+   a supported sentence that restates the question or lacks what it asks is dropped;
+6. it does not repeat a sentence kept before it (`index.normalize.near_duplicate`): the small model
+   often writes the same sentence once per passage, each citing another one.
 
 Sentences that fail are dropped, and the record says why. The kept ones are
 rewritten with their markers renumbered 1, 2, ... in order of appearance, each
@@ -41,9 +45,9 @@ from pydantic import BaseModel, ConfigDict
 
 from index.chunk import split_sentences
 from index.embed import Embedder
-from index.normalize import normalize
+from index.normalize import near_duplicate, normalize
 from qa.extractive import NOT_IN_ARTICLES, Candidate
-from qa.facts import Facts, facts_of, missing_facts
+from qa.facts import Facts, facts_of, missing_facts, name_in
 from qa.language import detect_language
 from qa.models import Citation, Language, Passage, SentenceCheck
 from qa.question import Slot, check_answering
@@ -160,7 +164,7 @@ def check_citations(
 
     def judge(i: int, plain: str, facts: Facts, cited: list[int]) -> tuple[str | None, float, list[int]]:
         """(why not supported or None, best similarity, the spans kept as its citations) for sources `cited`."""
-        missing = missing_facts(facts, " ".join(sources[c].text for c in cited))
+        missing = _missing(facts, [sources[c] for c in cited])
         scored = [(*best_span(i, c), c) for c in cited]
         support = max(s for s, _, _ in scored)
         if missing:
@@ -222,6 +226,8 @@ def check_citations(
             verdict = next((v for v in verdicts if v.answers), verdicts[0])
             answers = verdict.answers
             reason = None if verdict.answers else f"does not answer the question: {verdict.reason}"
+        if reason is None and any(near_duplicate(plain, earlier) for earlier, _ in kept):
+            reason = "repeats an earlier sentence of the answer"  # the 1.5B model writes one sentence per passage
         if reason is None:
             kept.append((plain, chosen))
         checks.append(
@@ -320,12 +326,21 @@ def _supporting_source(
     """The one source that supports an uncited sentence on its own (facts held, similar enough), if any."""
     best: tuple[float, int] | None = None
     for c, src in enumerate(sources):
-        if missing_facts(facts, src.text):
+        if _missing(facts, [src]):
             continue
         score, _ = best_span(i, c)
         if score >= min_support and (best is None or score > best[0]):
             best = (score, c)
     return [] if best is None else [best[1]]
+
+
+def _missing(facts: Facts, cited: Sequence[Candidate]) -> list[str]:
+    """The facts the cited sentences do not hold; a name counts as held when their passages (chunks) hold it."""
+    missing = missing_facts(facts, " ".join(c.text for c in cited))
+    if missing and facts.names:  # the sentence may refer back to a name its passage gives ("the agency")
+        context = " ".join(dict.fromkeys(c.passage.chunk.text for c in cited))
+        missing = [m for m in missing if m not in facts.names or not name_in(m, context)]
+    return missing
 
 
 def _holds_some(facts: Facts, text: str) -> bool:

@@ -59,6 +59,37 @@ def test_cross_language_numbers_dates_and_names_are_checked() -> None:
     assert missing_facts(facts_of("أطلقت إيران ٣٥٠ صاروخا"), MISSILES) == []  # Arabic-Indic digits folded
 
 
+def test_a_name_may_be_held_by_the_passage_the_cited_sentence_refers_back_to(fake_embedder) -> None:
+    from qa.extractive import Candidate
+    from qa.models import Chunk, Passage
+
+    chunk_text = (
+        "وقالت الوكالة الدولية للطاقة الذرية إنها تريد استئناف التفتيش. "
+        "وتشعر الوكالة بقلق بالغ إزاء مصير مخزونات تبلغ نحو 400 كيلوغرام من اليورانيوم."
+    )
+    sentence = "وتشعر الوكالة بقلق بالغ إزاء مصير مخزونات تبلغ نحو 400 كيلوغرام من اليورانيوم."
+    start = chunk_text.index(sentence)
+    chunk = Chunk(id="c", article_id="a", title="t", text=chunk_text, start=0, end=len(chunk_text), ordinal=0)
+    src = [Candidate(Passage(chunk=chunk, score=0.9, rank=1), start, start + len(sentence), sentence, 0.9)]
+    v = check_citations("The IAEA is worried about 400 kilograms of uranium [1].", src, fake_embedder,
+                        min_support=NO_SIM)  # fmt: skip
+    assert v.answered and v.sentences[0].verified  # "the agency" of the sentence is the IAEA its passage names
+    # A number must be in the sentence itself; a name nowhere in the passage is not held either.
+    for wrong in ("The IAEA is worried about 500 kilograms of uranium [1].",
+                  "Rafael Grossi is worried about 400 kilograms of uranium [1]."):  # fmt: skip
+        v = check_citations(wrong, src, fake_embedder, min_support=NO_SIM)
+        assert not v.answered and "not in the cited passage" in (v.sentences[0].reason or "")
+
+
+def test_a_sentence_repeated_with_another_citation_is_kept_once(fake_embedder) -> None:
+    src = sources(MISSILES, TALKS)
+    draft = "[1] Iran launched 350 missiles at Israel. [2] Iran launched 350 missiles at Israel. [1] They met in Oman."
+    v = check_citations(draft, src, fake_embedder, min_support=NO_SIM)
+    assert [c.verified for c in v.sentences] == [True, False, True]
+    assert v.sentences[1].reason == "repeats an earlier sentence of the answer"
+    assert v.text.count("350") == 1
+
+
 def test_citation_to_a_passage_that_was_not_given_is_removed(fake_embedder) -> None:
     src = sources(MISSILES, TALKS)
     v = check_citations("Iran launched 350 missiles at Israel [1][7].", src, fake_embedder, min_support=NO_SIM)
