@@ -2,7 +2,10 @@
 
 A case names its gold articles by *source label* (`"000_a1ddd61cadbabb1f.txt"`, `"...txt#2"` for the
 second article in a file), because labels stay put while article ids are hashes of the cleaned text
-and change whenever cleaning does. `resolve_articles` maps labels to the articles as cleaned today and
+and change whenever cleaning does. For a JSON Lines corpus the label is better the record's own `id`
+(`"snn-014acd5ddc95"`, `"snn-014acd5ddc95#2"`): ingestion labels such an article by file name and line
+(`articles.jsonl:1234`), which moves when the file is renamed, split or re-sampled; `record_labels`
+maps the ids back to those labels. `resolve_articles` maps labels to the articles as cleaned today and
 checks that every gold quote is still a verbatim span of its article, so a cleaning change that breaks
 the set fails loudly instead of silently scoring against nothing.
 
@@ -12,13 +15,14 @@ It does not score anything: the runner does (see `eval/data/README.md` for the c
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from index.errors import InputError
+from index.load import find_article_files, jsonl_label
 from index.models import Article
 from qa.models import Language
 
@@ -33,7 +37,17 @@ KIND_TAGS: dict[str, str] = {
     "unanswerable": "unans",
 }
 
-__all__ = ["KIND_TAGS", "EvalCase", "GoldQuote", "KeyFact", "Kind", "Turn", "load_cases", "resolve_articles"]
+__all__ = [
+    "KIND_TAGS",
+    "EvalCase",
+    "GoldQuote",
+    "KeyFact",
+    "Kind",
+    "Turn",
+    "load_cases",
+    "record_labels",
+    "resolve_articles",
+]
 
 
 class KeyFact(BaseModel):
@@ -136,22 +150,66 @@ def _first_error(exc: ValidationError) -> str:
     return f"{where}: {err['msg']}" if where else err["msg"]
 
 
-def resolve_articles(cases: Iterable[EvalCase], articles: Sequence[Article]) -> dict[str, Article]:
+def record_labels(paths: Sequence[Path]) -> dict[str, str]:
+    """Map the `id` of every JSON Lines record under `paths` to the source label its article gets when ingested.
+
+    Files and lines ingestion would refuse are skipped here (ingestion reports them); when two records share
+    an id, the first in file order wins.
+    """
+    labels: dict[str, str] = {}
+    for path in find_article_files(paths):
+        if path.suffix.lower() != ".jsonl":
+            continue
+        try:
+            text = path.read_bytes().decode("utf-8-sig", errors="replace")
+        except OSError:
+            continue
+        for lineno, line in enumerate(text.split("\n"), start=1):  # as index.load numbers them
+            if '"id"' not in line:
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            rid = record.get("id") if isinstance(record, dict) else None
+            if isinstance(rid, str) and rid.strip():
+                labels.setdefault(rid.strip(), jsonl_label(path, lineno))
+    return labels
+
+
+def resolve_articles(
+    cases: Iterable[EvalCase], articles: Sequence[Article], records: Mapping[str, str] | None = None
+) -> dict[str, Article]:
     """Map every gold article label of `cases` to its cleaned article, checking every gold quote is verbatim.
 
+    A label is an article's source label or, given `records` (record id -> source label, from `record_labels`),
+    a JSON Lines record's id, optionally with the `#n` of a later article in the same record.
     Raises `InputError` naming the case when a label matches no article, or a quote is not a span of its
     article's cleaned text (re-copy it from the cleaned text, e.g. from `index.load.read_articles`).
     """
     by_label = {a.source: a for a in articles}
+    records = records or {}
+
+    def find(label: str) -> Article | None:
+        if label in by_label:
+            return by_label[label]
+        rid, sep, part = label.partition("#")
+        return by_label.get(records[rid] + sep + part) if rid in records else None
+
     resolved: dict[str, Article] = {}
     for case in cases:
         for label in case.gold_articles:
-            if label not in by_label:
-                known = ", ".join(sorted(by_label)) or "none"
-                raise InputError(f"case {case.id}: gold article {label!r} is not in the corpus (articles: {known})")
-            resolved[label] = by_label[label]
+            article = find(label)
+            if article is None:
+                known = sorted(by_label)
+                shown = ", ".join(known[:10]) + (f" and {len(known) - 10} more" if len(known) > 10 else "")
+                raise InputError(
+                    f"case {case.id}: gold article {label!r} is not in the corpus (articles: {shown or 'none'}"
+                    f"{f'; {len(records)} record ids' if records else ''})"
+                )
+            resolved[label] = article
         for gold in case.gold_quotes:
-            if gold.quote not in by_label[gold.article].text:
+            if gold.quote not in resolved[gold.article].text:
                 raise InputError(
                     f"case {case.id}: quote {gold.quote[:60]!r} is not a verbatim span of {gold.article}'s "
                     "cleaned text; copy it from the cleaned article"

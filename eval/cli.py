@@ -93,7 +93,7 @@ def _minimums(args: argparse.Namespace) -> dict[str, float]:
 
 
 def _seed(args: argparse.Namespace, settings: Settings) -> int:
-    from eval.cases import load_cases, resolve_articles
+    from eval.cases import load_cases, record_labels, resolve_articles
     from eval.report import below_thresholds, compare, load, markdown, save
     from eval.runner import run_eval
     from qa.assistant import Assistant
@@ -108,7 +108,8 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
         report = assistant.ingest([corpus])
         if report.failed:
             raise InputError(f"the corpus {corpus} has files that failed: {report.failed[0].error}")
-        articles = resolve_articles(cases, assistant.articles())
+        # Gold labels may be JSON Lines record ids (eval/data/archive-dev.jsonl): map them to the ingested labels.
+        articles = resolve_articles(cases, assistant.articles(), record_labels([corpus]))
         bar, progress = progress_bar(f"eval {args.set.stem}", "case")
         result = run_eval(assistant, cases, articles, set_name=args.set.stem, progress=progress)
         bar.close()

@@ -106,6 +106,11 @@ def _decode(data: bytes, path: Path) -> str:
     return text
 
 
+def jsonl_label(path: Path, lineno: int) -> str:
+    """The source label of the article read from line `lineno` (1-based) of a .jsonl file: `name.jsonl:12`."""
+    return f"{Path(path).name}:{lineno}"
+
+
 def _read_jsonl(text: str, path: Path) -> list[Article]:
     articles: list[Article] = []
     for lineno, line in enumerate(text.split("\n"), start=1):
@@ -124,7 +129,7 @@ def _read_jsonl(text: str, path: Path) -> list[Article]:
         articles.extend(
             clean_document(
                 body,
-                f"{path.name}:{lineno}",
+                jsonl_label(path, lineno),
                 title=_field(record, where, "title"),
                 outlet=_field(record, where, "outlet", "source", "site"),
                 date=_field(record, where, "date", "published"),

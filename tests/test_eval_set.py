@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.cases import EvalCase, load_cases, resolve_articles
+from eval.cases import EvalCase, load_cases, record_labels, resolve_articles
 from index.errors import InputError
 from index.load import find_article_files, read_articles
 from index.models import Article
@@ -145,3 +145,32 @@ def test_resolve_articles_names_the_case_when_a_label_or_quote_is_stale(tmp_path
         resolve_articles(cases, [_article("other.txt", "350 missiles")])
     with pytest.raises(InputError, match="en-fact-001: quote '350 missiles' is not a verbatim span"):
         resolve_articles(cases, [_article("a.txt", "Iran fired 350 ballistic missiles.")])
+
+
+def test_labels_can_be_jsonl_record_ids(tmp_path):
+    """A gold label may be a JSON Lines record's `id` (plus `#n`): it resolves to the article read from that line."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    lines = [
+        json.dumps({"id": "snn-aaa", "title": "First", "text": "Iran fired 350 missiles at Israel in April."}),
+        "",
+        json.dumps({"title": "No id", "text": "An article without an id is ingested but cannot be named by one."}),
+        json.dumps({"id": "snn-bbb", "title": "Second", "text": "Grossi said enrichment reached 84 percent."}),
+    ]
+    (corpus / "news.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    articles = read_articles(corpus / "news.jsonl")
+    records = record_labels([corpus])
+    assert records == {"snn-aaa": "news.jsonl:1", "snn-bbb": "news.jsonl:4"}
+
+    quote = {"article": "snn-bbb", "quote": "enrichment reached 84 percent"}
+    cases = load_cases(_write(tmp_path, _case(gold_articles=["snn-bbb"], gold_quotes=[quote])))
+    assert resolve_articles(cases, articles, records)["snn-bbb"].source == "news.jsonl:4"
+    with pytest.raises(InputError, match="gold article 'snn-bbb' is not in the corpus"):
+        resolve_articles(cases, articles)  # without the record ids the label means nothing
+
+    later = {"article": "snn-bbb#2", "quote": "84 percent"}
+    cases = load_cases(_write(tmp_path, _case(gold_articles=["snn-bbb#2"], gold_quotes=[later])))
+    embedded = [_article("news.jsonl:4#2", "Read also: 84 percent.")]  # the second article cleaned out of a record
+    assert resolve_articles(cases, embedded, records)["snn-bbb#2"].source == "news.jsonl:4#2"
+    with pytest.raises(InputError, match="not a verbatim span of snn-bbb#2"):
+        resolve_articles(cases, [_article("news.jsonl:4#2", "Read also: 85 percent.")], records)
