@@ -333,8 +333,21 @@ def lift_values(sentence: str, slot: Slot | None) -> list[str]:
         return times if len(times) == 1 else []
     if kind == "count" and slot is not None and slot.measure:  # a count is no share, a share is no count
         nums = [n for n in nums if n.endswith("%") == (slot.measure == "percent")]
+    if kind == "count" and slot is not None and slot.measure == "count" and not slot.terms & _DURATION_ASKED:
+        # "how many rounds": 5 of "5 جولات … حرب استمرت 12 يوما", not the 12 days (unless days are asked)
+        durations = {m.group(1).replace(",", "") for m in _DURATION.finditer(norm)}
+        nums = [n for n in nums if n not in durations]
     groups = {"count": nums, "who": names, "where": names}.get(kind, names)
     return list(dict.fromkeys(groups))[:2]
+
+
+# A number of time units in normalised text ("12 يوما", "3 اشهر", "two weeks" is no digit), and the question words
+# (analysed English terms) that ask for one.
+_DURATION = re.compile(
+    r"(\d+(?:[.,]\d+)*)\s+(?:يوما|يوم|ايام|اسبوعا|اسبوع|اسابيع|شهرا|شهر|اشهر|شهور|عاما|عام|اعوام|سنه|سنوات|سنين|"
+    r"ساعه|ساعات|دقيقه|دقايق|days?|weeks?|months?|years?|hours?|minutes?)(?!\w)"
+)
+_DURATION_ASKED = frozenset("long day week month year hour minut minute old age ago durat".split())
 
 
 def months_with_days(norm: str) -> list[tuple[str, set[str], int]]:

@@ -127,6 +127,14 @@ def test_the_english_lead_lifts_a_count_for_how_many_and_a_share_for_what_purity
     assert english_lead(in_words, analyze_question("How much did Tehran raise it?")) == "The articles give 60%"
 
 
+def test_the_english_lead_of_a_count_leaves_out_a_duration_unless_one_is_asked() -> None:
+    rounds = "وعقدت إيران والولايات المتحدة 5 جولات من المحادثات، ولكنها عُلقت نتيجة حرب استمرت 12 يوما."
+    assert english_lead(rounds, analyze_question("How many rounds of talks were held?")) == "The articles give 5"
+    assert english_lead(rounds, analyze_question("How many days did the war last?")) == "The articles give 5 and 12"
+    only = "واستمرت الحرب 12 يوما بين البلدين."
+    assert english_lead(only, analyze_question("How many rounds were held?")) == "The articles say"  # 12 days: no count
+
+
 def test_the_english_lead_lifts_a_clock_time_whole_and_only_for_when() -> None:
     arrival = "ووصل الوفد إلى المطار عند الساعة 5:30 مساء."
     assert english_lead(arrival, analyze_question("When did the delegation arrive?")) == "The articles give 5:30"
