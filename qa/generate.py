@@ -88,7 +88,7 @@ def answer_events(
 ) -> Iterator[AnswerEvent]:
     """Stream the answer to a cleaned `question` (see the module docstring); the last event holds the `Answer`.
 
-    `render_question` gives an English question's Arabic rendering (`qa.translate`, opt-in), which then orders
+    `render_question` gives an English question's Arabic rendering (`qa.translate`; None: none), which then orders
     the sentences too (`qa.extractive.with_rendering`).
     """
     s = settings

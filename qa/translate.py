@@ -1,14 +1,16 @@
 """Renderings by the local model across the two languages: questions into Arabic, evidence into English.
 
-Questions (`QuestionTranslator`, opt-in). The articles are Arabic. An English question
+Questions (`QuestionTranslator`, `Settings.translate_questions`: on whenever there is a model).
+The articles are Arabic. An English question
 reaches them only through the multilingual embedding: the lexical (BM25) side can match
 its numbers and Latin names at most, and the dense side scores cross-language pairs lower
 and less sharply than same-language ones. So an English question can first be rendered in
 Arabic by the generative model (a short prompt, greedy, at most `MAX_TOKENS` tokens), and
 retrieval uses the rendering beside the question (`qa.retrieve.HybridRetriever.retrieve`,
-`lexical_text` and `extra_vector`; `query_extras` builds both). `bench/retrieval.py
---translate` measured the gain (see the README). That rendering is only a search aid: it is
-never shown, quoted or answered from. It is kept when it looks like an Arabic question
+`lexical_text` and `extra_vector`; `query_extras` builds both), and so does the order of the
+retrieved sentences (`qa.extractive.with_rendering`). `bench/retrieval.py --translate` and
+`bench/answering.py --translate` measured the gains (see the README). That rendering is only a
+search aid: it is never shown, quoted or answered from. It is kept when it looks like an Arabic question
 (Arabic by `qa.language.detect_language`, not empty, not far longer than the question); the
 question's numbers must survive it, and any that do not are appended, since numbers are what
 the lexical side matches best. Arabic questions are not translated at all.

@@ -75,7 +75,9 @@ def settings(tmp_path: Path):  # type: ignore[no-untyped-def]
     from qa.settings import Settings
 
     # The foundation's tests check the extractive answer; the local model has its own (tests/test_generate_real.py).
-    return Settings(data_dir=tmp_path / "data", cache_dir=CACHE, backend="extractive", _env_file=None)
+    # Tests that script a model's replies script the translation of an English question only where they test it.
+    return Settings(data_dir=tmp_path / "data", cache_dir=CACHE, backend="extractive", translate_questions=False,
+                    _env_file=None)  # fmt: skip
 
 
 @pytest.fixture(scope="session")

@@ -211,7 +211,8 @@ def test_an_answerable_question_the_model_declines_still_gets_a_verified_answer(
 
 
 class DraftFails:
-    """The real model, except that its answer draft (the first request) is a claim the articles do not hold."""
+    """The real model, except that its answer draft (the request with numbered passages) is a claim the articles
+    do not hold; the question's Arabic rendering and the evidence renderings are the real model's."""
 
     def __init__(self, llm: ChatModel) -> None:
         self.llm = llm
@@ -220,7 +221,7 @@ class DraftFails:
 
     def stream(self, messages):  # type: ignore[no-untyped-def]
         self.requests += 1
-        if self.requests == 1:
+        if "<passage" in messages[-1][1]:
             yield "Iran launched 9999 missiles at Israel [1]."
         else:
             yield from self.llm.stream(messages)

@@ -110,8 +110,9 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory, real_embedder: Any) -> Pa
 
 
 def _assistant(endpoint: Endpoint, data_dir: Path, real_embedder: Any, **extra: Any) -> Assistant:
+    # The endpoint scripts answers, not the Arabic rendering of an English question (tests/test_translate.py).
     settings = Settings(data_dir=data_dir, cache_dir=CACHE, backend="openai", openai_base_url=endpoint.url,
-                        openai_model="scripted", _env_file=None, **extra)  # fmt: skip
+                        openai_model="scripted", translate_questions=False, _env_file=None, **extra)  # fmt: skip
     return Assistant(settings, embedder=real_embedder)
 
 
