@@ -309,7 +309,8 @@ def translated(articles: Sequence[Article], cases: list[dict[str, object]], sett
     chosen = [c for half in "AB" for c in [c for c in english if c["half"] == half][:n]]
     embedder = CachedEmbedder(load_embedder(cache_dir=settings.cache_dir))
     llm = load_llm(settings.model_copy(update={"backend": "local"}))
-    assert llm is not None
+    if llm is None:
+        raise SystemExit("--translate needs the local model (make setup assembles it into the cache)")
     translator = QuestionTranslator(llm, settings.cache_dir)
     ranks: dict[tuple[str, str], list[int]] = defaultdict(list)
     with tempfile.TemporaryDirectory() as tmp:
