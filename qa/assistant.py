@@ -170,10 +170,10 @@ class Assistant:
             self.store(), self.lexical(), lexical_weight=s.lexical_weight, candidates=s.retrieval_candidates,
             rerank=self.reranker(),
         )  # fmt: skip
-        translator = self._translator()
         extras = QueryExtras()
-        if translator is not None and detect_language(question) == "en":
-            # Opt-in: the local model's Arabic rendering (cached) joins both retrieval sides (qa.translate).
+        # An English question's Arabic rendering by the model (cached) joins both retrieval sides (qa.translate);
+        # the language is checked first, so an Arabic question never loads the model here.
+        if detect_language(question) == "en" and (translator := self._translator()) is not None:
             extras = query_extras(question, translator, self.embedder)
         return retriever.retrieve(question, vector, k, where, **extras.as_kwargs())
 
@@ -216,7 +216,7 @@ class Assistant:
         question = clean_question(question, s.max_question_chars)
         self.store()  # fail fast, before the model is used, when there is no index
 
-        translator = self._translator()
+        translator = self._translator() if detect_language(question) == "en" else None
 
         def events() -> Iterator[AnswerEvent]:
             return answer_events(

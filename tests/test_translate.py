@@ -281,3 +281,15 @@ def test_with_the_opt_in_an_answer_asks_for_the_rendering_once(settings, tmp_pat
     # Retrieval and the sentence order share one rendering (cached); then the answer prompt, then nothing more.
     assert len(llm.prompts) == 2 and "<passage" in llm.prompts[1][-1][1]
     assert answer.answered and "350" in answer.citations[0].quote
+
+
+def test_an_arabic_question_never_loads_the_model_for_a_rendering(settings) -> None:  # type: ignore[no-untyped-def]
+    from qa.assistant import Assistant
+    from tests.conftest import CORPUS
+
+    # Local backend and the rendering on, no model handed in: retrieval of an Arabic question must not load one.
+    assistant = Assistant(settings.model_copy(update={"backend": "local", "translate_questions": True}),
+                          embedder=FakeEmbedder())  # fmt: skip
+    assistant.ingest([CORPUS])
+    assert assistant.retrieve("كم صاروخا أطلقت إيران على إسرائيل؟")
+    assert assistant._llm is None
