@@ -92,8 +92,8 @@ class Settings(BaseSettings):
     # .973/.957 -> .984/.964; with the rendering in the sentence order too (bench/answering.py --translate) the gold
     # sentence is among the model's five .864/.836 -> .900/.891, and seed English key facts (local) .586 -> .671.
     # It costs a model call per new English question (cached after): 12 English questions asked for the first time on
-    # a quiet machine, p50 8.6 s -> 15.1 s per answer (the rendering, and the answer prompt's prefix evicted from the
-    # model's cache by the rendering's), only with a model.
+    # a quiet machine, p50 8.6 s -> 15.1 s per answer (the rendering, about 3 s, and most likely the answer prompt's
+    # prefix no longer cached by the model after the rendering's prompt), only with a model.
     translate_questions: bool = Field(
         True, description="Render English questions in Arabic with the model (cached) to retrieve and order sentences."
     )
