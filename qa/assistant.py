@@ -216,7 +216,7 @@ class Assistant:
         question = clean_question(question, s.max_question_chars)
         self.store()  # fail fast, before the model is used, when there is no index
 
-        translator = self._translator() if detect_language(question) == "en" else None
+        translator = self._translator()  # answer_events asks it only for an English question; the model answers anyway
 
         def events() -> Iterator[AnswerEvent]:
             return answer_events(
