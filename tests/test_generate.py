@@ -203,3 +203,18 @@ def test_the_model_is_given_the_sentences_that_hold_the_question_first() -> None
     holds = sentence("أطلقت إيران 350 صاروخا على إسرائيل في نيسان.", 0.84, 1)
     assert source_order([other, holds], slot, 0.0) == [other, holds]  # weight 0: the cosine order
     assert source_order([other, holds], slot, 0.1) == [holds, other]  # the one holding the question's terms first
+
+
+def test_the_local_models_state_cache_keeps_only_the_last_states() -> None:
+    """`qa.llm.prefix_states` bounds the saved llama.cpp states by count (each holds ~170 MB of logits and KV)."""
+    from types import SimpleNamespace
+
+    from qa.llm import prefix_states
+
+    cache = prefix_states(2)
+    for key in ((1, 2, 3), (1, 2, 4), (7, 8, 9)):
+        cache[key] = SimpleNamespace(llama_state_size=10, key=key)
+    assert list(cache.cache_state) == [(1, 2, 4), (7, 8, 9)]
+    assert cache[(1, 2, 5, 6)].key == (1, 2, 4)  # the longest common prefix among the kept states
+    with pytest.raises(KeyError):
+        cache[(5,)]

@@ -241,3 +241,22 @@ def test_an_english_question_whose_draft_fails_gets_the_models_checked_rendering
     shown = plain_text(answer.text)
     assert rendered and all(detect_language(c.quote) == "ar" and c.rendering in shown for c in rendered)
     assert llm.requests >= 2 and list((tmp_path / "renderings").glob("*.json"))
+
+
+def test_a_prompt_answered_after_another_starts_from_a_saved_state_and_replies_the_same(local_llm) -> None:  # type: ignore[no-untyped-def]
+    """The state cache (`qa.llm.prefix_states`): an answer prompt, a rendering prompt, the answer prompt again.
+
+    The third call starts from the first call's saved state (the rendering's prompt had replaced it in the
+    context); greedy decoding must then give the same reply, so the restore loses nothing.
+    """
+    from qa.prompt import answer_messages
+    from qa.translate import translate_messages
+
+    answer = answer_messages("كم صاروخا أطلقت إيران؟", ["وكانت إيران أطلقت 350 صاروخا باتجاه إسرائيل."], "ar", "count")
+    first = "".join(local_llm.stream(answer))
+    "".join(local_llm.stream(translate_messages("Who visited Muscat?")))
+    model = local_llm.llm._model  # type: ignore[attr-defined]
+    assert model.cache is not None and 1 <= len(model.cache.cache_state) <= 3
+    again = "".join(local_llm.stream(answer))
+    assert "350" in first
+    assert again == first
