@@ -84,9 +84,11 @@ class LlamaIndexChat:
     in a worker thread that holds the lock only while it generates (see the module docstring).
     """
 
-    def __init__(self, llm: Any, name: str, *, serial: bool = True) -> None:
+    def __init__(self, llm: Any, name: str, *, serial: bool = True, backend: str | None = None) -> None:
         self.llm = llm
         self.name = name
+        #: "local" or "openai" (`Settings.model_drafts_for` reads it); None for any other model.
+        self.backend = backend
         self._lock = threading.Lock() if serial else None
 
     def stream(self, messages: Sequence[Message]) -> Iterator[str]:
@@ -170,7 +172,7 @@ def _load_local(settings: Settings) -> LlamaIndexChat:
             "run `make local-llm` to assemble it again, point NEWSQA_LLM_MODEL_PATH at a valid GGUF file, "
             "or set NEWSQA_BACKEND=extractive"
         ) from exc
-    return LlamaIndexChat(llm, f"local:{path.name}")
+    return LlamaIndexChat(llm, f"local:{path.name}", backend="local")
 
 
 #: Model states (the KV cache of a prompt and its reply) kept in RAM, the most recent first (see `prefix_states`).
@@ -240,4 +242,4 @@ def _load_openai(settings: Settings) -> LlamaIndexChat:
         timeout=settings.openai_timeout,
         max_retries=1,
     )
-    return LlamaIndexChat(llm, f"openai:{settings.openai_model}", serial=False)  # the server queues requests
+    return LlamaIndexChat(llm, f"openai:{settings.openai_model}", serial=False, backend="openai")  # the server queues requests

