@@ -52,3 +52,25 @@ def test_an_unusable_rewrite_falls_back_to_carry_over() -> None:
     llm = ScriptedLLM("أطلقت إيران 350 طائرة مسيرة.")  # an Arabic answer, not an English question
     got = standalone_question("and how many drones?", [(MISSILES_Q, "350 [1].")], llm)
     assert got == carry_over("and how many drones?", [(MISSILES_Q, "350 [1].")])
+
+
+@pytest.mark.parametrize(
+    "rewrite",
+    [
+        "من مثّل الجانب الأميركي؟",  # the follow-up restated: nothing of the conversation brought back
+        "من مثّل وزير الخارجية الفرنسي؟",  # a referent the conversation never named
+    ],
+)
+def test_a_rewrite_that_brings_back_nothing_of_the_earlier_questions_gives_way_to_carry_over(rewrite: str) -> None:
+    history = [("أين أجرى المسؤولون الأميركيون والإيرانيون محادثاتهم غير المباشرة؟", "في عُمان [1].")]
+    question = "ومن مثّل الجانب الأميركي؟"
+    got = standalone_question(question, history, ScriptedLLM(rewrite))
+    assert got == carry_over(question, history) and "محادثاتهم" in got
+
+
+def test_a_rewrite_naming_the_earlier_referent_is_kept() -> None:
+    history = [("Who is Rafael Grossi?", "The IAEA's director general [1].")]
+    llm = ScriptedLLM("What did Rafael Grossi say about Tehran recently?")
+    assert standalone_question("What did he say about Tehran recently?", history, llm) == (
+        "What did Rafael Grossi say about Tehran recently?"
+    )
