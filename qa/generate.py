@@ -130,11 +130,18 @@ def answer_events(
     if llm is None or not chosen:  # no model, or nothing relevant enough: no need to ask one
         yield AnswerEvent(kind="answer", answer=base.model_copy(update={"backend": llm.name if llm else "extractive"}))
         return
-    if not s.model_drafts_for(language, getattr(llm, "backend", None)):  # the model renders and rewrites; the extractive answer is the answer
-        label = f"extractive ({llm.name} does not draft {language} answers: model_drafts={s.model_drafts})"
-        yield AnswerEvent(kind="answer", answer=base.model_copy(update={"backend": label}))
-        return
     rendered_label = f"{llm.name} (English rendering of the cited sentences)"
+    if not s.model_drafts_for(language, getattr(llm, "backend", None)):
+        # The model renders questions and rewrites follow-ups; the answer is the extractive one, or (opt-in) the
+        # model's checked English sentences from the evidence.
+        label = f"extractive ({llm.name} does not draft {language} answers: model_drafts={s.model_drafts})"
+        answer = base.model_copy(update={"backend": label})
+        if language == "en" and s.render_evidence != "off":
+            rendered = _timed(timings, lambda: render_evidence(standalone, chosen, llm, s, embedder, slot))
+            if rendered is not None and rendered.answered:
+                answer = _rendered_answer(answer, rendered, rendered_label, timings)
+        yield AnswerEvent(kind="answer", answer=answer)
+        return
     if language == "en" and s.render_evidence == "first":
         rendered = _timed(timings, lambda: render_evidence(standalone, chosen, llm, s, embedder, slot))
         if rendered is not None and rendered.answered:

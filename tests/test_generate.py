@@ -229,7 +229,8 @@ def test_a_language_the_model_does_not_draft_for_gets_the_extractive_answer_with
     llm = ScriptedLLM("أطلقت إيران 350 صاروخا [1].")
     assistant = make(open_settings.model_copy(update={"model_drafts": drafts}), fake_embedder, llm)
     answer = assistant.ask(question)
-    expected = Assistant(open_settings.model_copy(update={"backend": "extractive"}), embedder=fake_embedder).ask(question)
+    extractive = Assistant(open_settings.model_copy(update={"backend": "extractive"}), embedder=fake_embedder)
+    expected = extractive.ask(question)
     assert llm.prompts == [] and answer.draft is None
     assert answer.answered and answer.text == expected.text and answer.citations == expected.citations
     assert answer.backend.startswith("extractive (scripted does not draft ar answers")
@@ -256,3 +257,18 @@ def test_auto_drafts_lets_the_local_model_write_no_answer_and_other_models_every
     answer = assistant.ask("كم صاروخا أطلقت إيران باتجاه إسرائيل؟")
     assert answer.answered and (len(llm.prompts) == 1) is drafted
     assert (answer.backend == "scripted") is drafted
+
+
+def test_without_drafts_the_opt_in_evidence_rendering_still_answers_an_english_question(
+    open_settings, fake_embedder, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """`render_evidence` applies when the model drafts no answer: its checked English sentence is the answer."""
+    update = {"model_drafts": "none", "render_evidence": "fallback", "cache_dir": tmp_path}
+    llm = ScriptedLLM("Iran launched 350 missiles at Israel.")
+    answer = make(open_settings.model_copy(update=update), fake_embedder, llm).ask(QUESTION)
+    assert len(llm.prompts) == 1 and "Arabic sentence:" in llm.prompts[0][-1][1]  # the evidence request, no draft
+    assert answer.backend == "scripted (English rendering of the cited sentences)", answer.text
+    assert answer.text == "Iran launched 350 missiles at Israel [1]."
+    assert (
+        answer.citations[0].rendering == "Iran launched 350 missiles at Israel." and "350" in answer.citations[0].quote
+    )

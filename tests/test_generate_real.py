@@ -45,7 +45,9 @@ def drafting_assistant(real_assistant, real_embedder, local_llm) -> Assistant:  
     return Assistant(settings, embedder=real_embedder, llm=local_llm)
 
 
-def test_by_default_the_local_model_renders_an_english_question_and_drafts_no_answer(real_assistant, real_embedder, local_llm) -> None:  # type: ignore[no-untyped-def]
+def test_by_default_the_local_model_renders_an_english_question_and_drafts_no_answer(
+    real_assistant, real_embedder, local_llm
+) -> None:  # type: ignore[no-untyped-def]
     """The product's default (`model_drafts="auto"`, `translate_questions`): the checked extractive answer, led in the
     question's language, with the English question's Arabic rendering by the model in retrieval."""
     from qa.translate import QuestionTranslator
@@ -120,7 +122,9 @@ def injected_assistant(tmp_path: Path, real_embedder, local_llm) -> Iterator[Ass
     folder = tmp_path / "articles"
     folder.mkdir()
     (folder / "wheat.txt").write_text(INJECTED, encoding="utf-8")
-    settings = Settings(data_dir=tmp_path / "data", cache_dir=CACHE, backend="local", model_drafts="all", _env_file=None)
+    settings = Settings(
+        data_dir=tmp_path / "data", cache_dir=CACHE, backend="local", model_drafts="all", _env_file=None
+    )
     assistant = Assistant(settings, embedder=real_embedder, llm=local_llm)
     assistant.ingest([folder, CORPUS])
     yield assistant
