@@ -49,7 +49,7 @@ from qa.llm import ChatModel, Message
 log = logging.getLogger(__name__)
 
 #: Bump when the prompt or the clean-up changes: cached renderings of another version are not reused.
-PROMPT_VERSION = 1
+PROMPT_VERSION = 2
 #: Longest rendering, in streamed pieces (one token each from llama.cpp).
 MAX_TOKENS = 48
 #: The cache folder's name inside the cache dir.
@@ -102,9 +102,18 @@ def clean_rendering(raw: str) -> str:
     return line.strip().strip("\"“”«»'").strip()
 
 
+# The model speaking for itself in Arabic ("أعتذر، ولكنني لا أستطيع تقديم هذه الإجابة"): seen for 1 of 120 English
+# XQuAD dev questions ("Who did the Broncos beat in the divisional game?"), and it went into retrieval.
+_AR_DECLINE = re.compile(r"(?:^|\s)(?:[أا]عتذر|عذر[اًا]+|[آا]سف|لا [أا]ستطيع|لا يمكنني|و?لكنني)(?:[\s،,.؟?!]|$)")
+# ... unless the question itself is about an apology or speaks in the first person.
+_EN_APOLOGY = re.compile(r"\b(?:apolog\w*|sorry|regret\w*|I|me|my)\b", re.IGNORECASE)
+
+
 def usable(question: str, rendering: str) -> bool:
-    """Whether a cleaned rendering can stand for the question: Arabic, not empty, not far longer."""
-    return bool(rendering) and len(rendering) <= max(160, 3 * len(question)) and detect_language(rendering) == "ar"
+    """Whether a cleaned rendering can stand for the question: Arabic, not empty, not far longer, no refusal."""
+    if not rendering or len(rendering) > max(160, 3 * len(question)) or detect_language(rendering) != "ar":
+        return False
+    return not (_AR_DECLINE.search(rendering) and not _EN_APOLOGY.search(question))
 
 
 @dataclass(frozen=True)

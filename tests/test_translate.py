@@ -86,6 +86,8 @@ def test_the_questions_numbers_survive(tmp_path: Path) -> None:
         ("", "empty"),
         ("Where were the talks held?", "not Arabic"),
         (" ".join(["المحادثات"] * 200), "far too long"),
+        ("من أعتذر، ولكنني لا أستطيع تقديم هذا الإجابة.", "the model declining, in Arabic"),
+        ("عذراً، لا يمكنني ترجمة هذا السؤال.", "the model declining, in Arabic"),
     ],
 )
 def test_unusable_output_gives_none_and_is_cached(tmp_path: Path, reply: str, why: str) -> None:
@@ -93,6 +95,13 @@ def test_unusable_output_gives_none_and_is_cached(tmp_path: Path, reply: str, wh
     t = QuestionTranslator(model, tmp_path, max_tokens=500)
     assert t.translate("Where were the talks held?") is None, why
     assert t.translate("Where were the talks held?") is None and model.calls == 1, "greedy: the same output again"
+
+
+def test_a_question_about_an_apology_keeps_its_rendering(tmp_path: Path) -> None:
+    t = QuestionTranslator(FakeModel("لماذا اعتذر الفريق الحكومي للهيئة؟"), tmp_path)
+    assert t.translate("Why did the government team apologize to the panel?") == "لماذا اعتذر الفريق الحكومي للهيئة؟"
+    plain = QuestionTranslator(FakeModel("لماذا اعتذر الفريق الحكومي للهيئة؟"), tmp_path / "b")
+    assert plain.translate("What did the government team tell the panel?") is None  # no apology asked: the model's
 
 
 def test_a_model_error_gives_none_and_is_not_cached(tmp_path: Path) -> None:
