@@ -234,7 +234,12 @@ def counted_nouns(sentence: str, slot: Slot) -> list[str | None]:
     `qa.combine` compares two outlets' counts with it (350 missiles and 3 sites are no two accounts of one
     count). As an answering check ("كم شخصا" not answered by "350 صاروخا") it was measured and dropped:
     on XQuAD dev the gold sentence of Arabic count questions was kept .87 -> .70 (the question's noun and
-    the sentence's differ: "كم نوعاً" / "أنواع الأشجار", "كم كانت …").
+    the sentence's differ: "كم نوعاً" / "أنواع الأشجار", "كم كانت …"). For English count questions the noun
+    of their Arabic rendering (`qa.translate`) was tried on 2026-12-04, to keep the English lead from lifting
+    a count of something else ("How many people were killed?" / "350 صاروخا"): on the 51 English count
+    questions of XQuAD dev the lead lost 10 right counts to drop 5 wrong ones (renderings such as "السائقين"
+    for passengers; broken plurals and synonyms as above), and whether the answer held the gold did not
+    change (25 -> 24): not kept.
 
     None for a number that counts no visible noun ("مقتل 12 وإصابة", "12 في"); a dual of a counted noun
     ("مصدران") counts that noun. Dates, years, designations and percentages are no counts.
