@@ -105,7 +105,9 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
     corpus = args.corpus or settings.corpus_dir
     with tempfile.TemporaryDirectory(prefix="qa-eval-") as tmp:
         assistant = Assistant(settings.model_copy(update={"data_dir": Path(tmp), "chroma_url": None}))
-        report = assistant.ingest([corpus])
+        bar, progress = progress_bar("ingest", "article")  # an archive takes minutes: say how far it is
+        report = assistant.ingest([corpus], progress=progress)
+        bar.close()
         if report.failed:
             raise InputError(f"the corpus {corpus} has files that failed: {report.failed[0].error}")
         # Gold labels may be JSON Lines record ids (eval/data/archive-dev.jsonl): map them to the ingested labels.

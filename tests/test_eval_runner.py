@@ -119,3 +119,17 @@ def test_reports_compare_and_thresholds(report: Any, tmp_path: Path) -> None:
     assert below_thresholds(report, {"en.refusal_recall": 0.6})[0].startswith("en.refusal_recall = 0.500")
     assert "no such metric" in below_thresholds(report, {"ar.hit@1": 0.1})[0]  # the tiny set has no Arabic case
     assert "en-unans-002" in markdown(report)
+
+
+def test_an_evaluation_run_shows_the_ingestion_of_its_corpus_then_its_cases(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """`qa eval` indexes its corpus first (minutes for an archive): the articles embedded are shown as they go."""
+    from eval.cli import main
+    from qa.settings import Settings
+    from tests.conftest import CACHE, CORPUS
+
+    settings = Settings(data_dir=tmp_path / "data", cache_dir=CACHE, _env_file=None)
+    out = tmp_path / "report"
+    assert main(["--backend", "extractive", "--limit", "2", "--corpus", str(CORPUS), "--out", str(out)], settings) == 0
+    err = capsys.readouterr().err
+    assert "ingest" in err and f"{len(list(CORPUS.glob('*.txt')))}/{len(list(CORPUS.glob('*.txt')))}" in err, err
+    assert err.index("ingest") < err.index("eval seed") and (out / "report.json").is_file()
