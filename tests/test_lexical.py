@@ -8,7 +8,7 @@ import pytest
 
 from index.chunk import chunk_article
 from index.ingest import write_articles
-from index.lexical import INDEX_FILE, Analyzer, LexicalIndex, light_stem
+from index.lexical import INDEX_FILE, SIDECAR_FILE, Analyzer, LexicalIndex, light_stem
 from index.models import Article, Chunk
 from index.store import ChunkStore
 from tests.conftest import FakeEmbedder
@@ -170,6 +170,67 @@ def test_save_leaves_no_temporary_file_and_each_writer_uses_its_own(tmp_path: Pa
     for t in threads:
         t.join(timeout=60)
     assert not errors, errors
-    assert sorted(p.name for p in folder.iterdir()) == [INDEX_FILE], "no temporary file is left behind"
+    left = {p.name for p in folder.iterdir()}
+    assert INDEX_FILE in left and not {n for n in left if n.startswith(".")}, "no temporary file is left behind"
+    assert left - {INDEX_FILE, SIDECAR_FILE} == {n for n in left if n.startswith("bm25-")}, left  # and sidecars
     loaded = LexicalIndex(folder, Analyzer("light"), chunker="c").article_ids()
     assert loaded in ({"a1-0", "a1-1"}, {"a2-0", "a2-1"}), "one writer's whole version"
+
+
+def _results(lx: LexicalIndex, query: str, allowed: set[str] | None = None) -> list[tuple[str, str, float]]:
+    return [(c.id, c.text, round(s, 6)) for c, s in lx.search(query, 5, allowed_articles=allowed)]
+
+
+QUERIES = ["أين جرت المحادثات؟", "كم صاروخا أطلقت إيران؟", "تخصيب اليورانيوم 84%", "Where were the talks held?"]
+
+
+def test_a_saved_index_opens_from_its_sidecar_without_parsing_a_row_and_answers_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "lexical"
+    built = LexicalIndex(folder, Analyzer("light"), chunker="c")
+    for a in ART:
+        built.add_article(a.id, _chunks(a))
+    built.save()
+    assert (folder / SIDECAR_FILE).is_file()
+    parsed: list[object] = []
+    real = Chunk.model_validate
+    monkeypatch.setattr(Chunk, "model_validate", lambda row: parsed.append(row) or real(row))
+    opened = LexicalIndex(folder, Analyzer("light"), chunker="c")
+    assert parsed == [] and opened.state() == built.state() and opened.article_ids() == built.article_ids()
+    for q in QUERIES:
+        assert _results(opened, q) == _results(built, q), q
+    assert _results(opened, "المحادثات", {"a1", "a3"}) == [] and _results(opened, "المحادثات", {"a2"})
+    assert len(parsed) <= 2 * len(QUERIES), "a result's chunk is read from its row alone"
+    # The first change parses the file, and the index then answers as one built in memory with that change.
+    opened.remove_article("a1")
+    expected = LexicalIndex(None, Analyzer("light"), chunker="c")
+    for a in ART[1:]:
+        expected.add_article(a.id, _chunks(a))
+    for q in QUERIES:
+        assert _results(opened, q) == _results(expected, q), q
+    opened.save()
+    assert LexicalIndex(folder, Analyzer("light"), chunker="c").article_ids() == {"a2", "a3"}
+
+
+def test_a_sidecar_of_another_version_of_the_file_is_not_used(tmp_path: Path) -> None:
+    """Two writers: the file of one and the sidecar of the other never go together (the token differs)."""
+    folder = tmp_path / "lexical"
+    first = LexicalIndex(folder, Analyzer("light"), chunker="c")
+    first.add_article("a1", _chunks(ART[0]))
+    first.save()
+    sidecar = (folder / SIDECAR_FILE).read_bytes()
+    dirs = {p.name for p in folder.glob("bm25-*")}
+    second = LexicalIndex(tmp_path / "other", Analyzer("light"), chunker="c")
+    second.add_article("a2", _chunks(ART[1]))
+    second.save()
+    (folder / INDEX_FILE).write_bytes((tmp_path / "other" / INDEX_FILE).read_bytes())  # the other writer's file
+    assert (folder / SIDECAR_FILE).read_bytes() == sidecar and {p.name for p in folder.glob("bm25-*")} == dirs
+    opened = LexicalIndex(folder, Analyzer("light"), chunker="c")
+    assert opened.article_ids() == {"a2"} and _results(opened, "المحادثات") == _results(second, "المحادثات")
+    assert _results(opened, "صاروخا") == []
+    # A sidecar whose arrays are gone costs only the full parse.
+    for d in (tmp_path / "other").glob("bm25-*"):
+        for f in d.iterdir():
+            f.unlink()
+    assert LexicalIndex(tmp_path / "other", Analyzer("light"), chunker="c").article_ids() == {"a2"}
