@@ -335,11 +335,18 @@ def _supporting_source(
 
 
 def _missing(facts: Facts, cited: Sequence[Candidate]) -> list[str]:
-    """The facts the cited sentences do not hold; a name counts as held when their passages (chunks) hold it."""
+    """The facts the cited sentences do not hold; a name counts as held when their passages (chunks) hold it.
+
+    The outlet of a cited article counts as held too ("According to Al-Weeam [1]" over a sentence of an
+    Al-Weeam article): it comes from the article's metadata, not its text, and `misattributed` checks it.
+    """
     missing = missing_facts(facts, " ".join(c.text for c in cited))
     if missing and facts.names:  # the sentence may refer back to a name its passage gives ("the agency")
         context = " ".join(dict.fromkeys(c.passage.chunk.text for c in cited))
-        missing = [m for m in missing if m not in facts.names or not name_in(m, context)]
+        outlets = {normalize(c.passage.chunk.outlet).lower() for c in cited if c.passage.chunk.outlet}
+        missing = [
+            m for m in missing if m not in facts.names or not (name_in(m, context) or normalize(m).lower() in outlets)
+        ]
     return missing
 
 

@@ -212,3 +212,16 @@ def test_citing_a_vaguer_passage_does_not_dodge_the_denial_of_the_closest_one(fa
     assert not v.answered and "says is denied" in (v.sentences[0].reason or "")  # re-cited to it, or the closest
     fine = check_citations("Tehran and Washington exchanged messages [2].", src, fake_embedder, min_support=NO_SIM)
     assert fine.answered
+
+
+def test_the_cited_articles_outlet_named_in_latin_script_is_held_by_its_metadata(fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    """Archive outlets are Latin ("Al-Weeam"): naming the cited article's outlet is no fact missing from its text."""
+    (src,) = sources(MISSILES)
+    of = src.passage.chunk.model_copy(update={"outlet": "Al-Weeam"})
+    cited = [src.__class__(src.passage.model_copy(update={"chunk": of}), src.start, src.end, src.text, src.score)]
+    answer = f"According to Al-Weeam [1]: «{MISSILES}»"
+    assert check_citations(answer, cited, fake_embedder, min_support=NO_SIM).answered
+    # Another outlet than the cited article's is still a name the passage does not hold.
+    other = f"According to Okaz [1]: «{MISSILES}»"
+    verdict = check_citations(other, cited, fake_embedder, min_support=NO_SIM)
+    assert not verdict.answered and "Okaz" in (verdict.sentences[0].reason or "")
