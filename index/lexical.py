@@ -227,26 +227,26 @@ class LexicalIndex:
             return
         for chunk, terms in chunks:
             self._put(chunk, terms)
-        if chunks and not self._sidecar_matches(head):
+        if chunks and self._pointer(head) is None:
             self._dirty = True  # no usable sidecar: the next save writes one, so the next start is cheap
 
-    def _sidecar_matches(self, head: dict[str, Any]) -> bool:
+    def _pointer(self, head: dict[str, Any]) -> dict[str, Any] | None:
+        """The sidecar's pointer (`SIDECAR_FILE`) when it names the token of the file whose header is `head`."""
         try:
             pointer = json.loads((self._folder / SIDECAR_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return False
-        return isinstance(pointer, dict) and pointer.get("token") == head.get("token") is not None
+            return None
+        token = head.get("token")
+        return pointer if isinstance(pointer, dict) and token is not None and pointer.get("token") == token else None
 
     def _open_sidecar(self, f: Any, head: dict[str, Any]) -> _Snapshot | None:
         """The snapshot of the open file `f` when the sidecar describes it (token and size), else None."""
         import bm25s
 
         folder = self._folder
-        pointer = json.loads((folder / SIDECAR_FILE).read_text(encoding="utf-8"))
+        pointer = self._pointer(head)
         token = head.get("token")
-        if not isinstance(pointer, dict) or token is None or pointer.get("token") != token:
-            return None
-        if pointer.get("size") != os.fstat(f.fileno()).st_size or not head.get("rows"):
+        if pointer is None or pointer.get("size") != os.fstat(f.fileno()).st_size or not head.get("rows"):
             return None  # torn, truncated or empty: parse it
         where = folder / f"{_SIDECAR_DIR}{token}"
         rows = json.loads((where / "rows.json").read_text(encoding="utf-8"))
