@@ -57,7 +57,7 @@ log = logging.getLogger(__name__)
 
 StemmerName = Literal["snowball", "light", "none"]
 #: Bump when the analyser's output changes: an index saved by another version is rebuilt.
-ANALYZER_VERSION = 1
+ANALYZER_VERSION = 2  # 2: press decimals ("7ر11") folded by `normalize`
 INDEX_FILE = "chunks.jsonl"
 #: Names the current BM25 sidecar of `INDEX_FILE` (see the module docstring).
 SIDECAR_FILE = "bm25.json"

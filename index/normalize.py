@@ -5,7 +5,8 @@ words (the lexical index, near-duplicate detection, the fake test embedder):
 diacritics (harakat, dagger alef, Quranic marks) and tatweel removed, zero-width
 and direction marks dropped, alef forms, alef maqsura and ta marbuta folded,
 Arabic-Indic and Persian digits turned into ASCII digits, Arabic punctuation
-mapped to its Latin form, Latin letters lower-cased. It is for matching only:
+mapped to its Latin form, a press decimal written with ر ("7ر11") read as the
+decimal it is ("11.7"), Latin letters lower-cased. It is for matching only:
 stored text, quotes and offsets keep the raw characters.
 
 It does not stem or drop stop words: that is the lexical analyser's job
@@ -34,9 +35,14 @@ _FOLD = str.maketrans(
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
 
 
+# Saudi press writes a decimal with ر between its parts, the fraction first ("7ر11" is 11.7, "88ر0 درجة" 0.88,
+# "83ر51 دولار للبرميل" 51.83): folded to the decimal it is, so "11.7" in a question or an English answer matches it.
+_RA_DECIMAL = re.compile(r"(?<![\d.,/])(\d+)ر(\d+)(?![\d.,/])")
+
+
 def normalize(text: str) -> str:
     """Fold text for matching (see the module docstring)."""
-    return _DROP.sub("", text).translate(_FOLD).lower()
+    return _RA_DECIMAL.sub(r"\2.\1", _DROP.sub("", text).translate(_FOLD).lower())
 
 
 def tokens(text: str) -> list[str]:

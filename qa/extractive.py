@@ -25,7 +25,17 @@ from index.normalize import near_duplicate, normalize
 from qa.facts import latin_names, months
 from qa.language import detect_language
 from qa.models import Citation, Language, Passage
-from qa.question import PERCENT_UNIT, YEAR, Slot, analyze_question, check_answering, counts_asked, coverage
+from qa.question import (
+    HIJRI_YEAR,
+    NUMERIC_DATE,
+    PERCENT_UNIT,
+    YEAR,
+    Slot,
+    analyze_question,
+    check_answering,
+    counts_asked,
+    coverage,
+)
 
 #: The fixed reply when the articles do not answer, in the question's language.
 NOT_IN_ARTICLES: dict[Language, str] = {
@@ -312,6 +322,13 @@ def lift_values(sentence: str, slot: Slot | None) -> list[str]:
             dates.append(name)
     clocks = list(dict.fromkeys(m.group(0) for m in _CLOCK.finditer(norm)))
     norm = _CLOCK.sub(" ", norm)  # a time is lifted whole, as a time, or not at all
+    # A numeric date is lifted whole when its year is Gregorian ("12/7/2015"), never as numbers; a Hijri year
+    # ("1436هـ") is never lifted: it is no amount, and "1436" alone would read as a Gregorian year in English.
+    numeric = [m for m in NUMERIC_DATE.finditer(norm)]
+    clocks += [
+        re.sub(r"\s+", "", m.group(0)) for m in numeric if YEAR.fullmatch(m.group(3)) or YEAR.fullmatch(m.group(1))
+    ]
+    used |= {part for m in numeric for part in m.groups()} | set(HIJRI_YEAR.findall(norm))
     years = [y for y in dict.fromkeys(YEAR.findall(norm)) if y not in known]
     nums = []
     for m in _NUMBER_WITH_UNIT.finditer(norm):

@@ -96,8 +96,14 @@ _AR_TIME = re.compile(
 )
 _MARKERS = re.compile(r"\[\s*\d+(?:\s*[,،]\s*\d+)*\s*\]")
 _DESIGNATION = re.compile(r"[^\W\d_]-(\d+)")
-#: A year as news text writes it (shared with the English lead of `qa.extractive`).
-YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+#: A year as news text writes it, with the Gregorian mark or not ("2015", "2015م"; shared with the English lead of
+#: `qa.extractive`).
+YEAR = re.compile(r"(?<![\d.,/])(1[89]\d\d|20\d\d)(?=م?(?![^\W_]|[.,/]\d))")
+#: A Hijri year as the Saudi press writes it, over normalised text ("1436هـ", "1436 هـ", "1436 للهجرة"): a date,
+#: never an amount of anything.
+HIJRI_YEAR = re.compile(r"(?<![\d.,/])(1[34]\d\d)\s*(?=(?:ه|هجري|هجريه|للهجره)(?![^\W\d_]))")
+#: A numeric date ("26 /9 /1436 هـ", "12/7/2015"), over normalised text: its parts are a date, not numbers.
+NUMERIC_DATE = re.compile(r"(?<![\d.,/])(\d{1,4})\s*/\s*(\d{1,2})\s*/\s*(\d{1,4})(?![\d.,/])")
 # Arabic duals of time units state a number without a digit ("يومين", "أسبوعين", "سنتين"); "مطلعين" (informed) is
 # none, though "مطلع" (the start of) is a time word. Duals of counted nouns: `dual_of_counted`.
 _AR_TIME_DUAL = re.compile(r"^[وبلف]?(ال)?(يوم|اسبوع|شهر|عام|سنت|ساعت|دقيقت|قرن|عقد)(ين|ان)$")
@@ -354,12 +360,14 @@ _COUNTED = frozenset(
 
 
 def date_numbers(sentence: str) -> set[str]:
-    """Numbers that are not counts: years, day numbers beside a month name, designations such as S-300."""
+    """Numbers that are not counts: years (Hijri too), day numbers, numeric dates' parts, designations (S-300)."""
     words = normalize(sentence).split()
     days = {w for i, w in enumerate(words) if w.isdigit() and any(
         0 <= j < len(words) and any(m < 100 for m in months(words[j])) for j in (i - 1, i + 1))}  # fmt: skip
-    designations = set(_DESIGNATION.findall(" ".join(words)))  # "S-300", "إس-300": a name, not a count
-    return days | designations | set(YEAR.findall(" ".join(words)))
+    text = " ".join(words)
+    designations = set(_DESIGNATION.findall(text))  # "S-300", "إس-300": a name, not a count
+    numeric = {part for m in NUMERIC_DATE.finditer(text) for part in m.groups()}
+    return days | designations | numeric | set(YEAR.findall(text)) | set(HIJRI_YEAR.findall(text))
 
 
 def _time_expression(sentence: str, slot: Slot) -> bool:

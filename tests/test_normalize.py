@@ -19,6 +19,9 @@ from index.normalize import normalize, text_key, tokens
         ("مؤتمر، رئيس؟", "موتمر, رييس?"),  # hamza seats, Arabic comma and question mark
         ("إيران\u200cي\u200f", "ايراني"),  # zero-width non-joiner and a direction mark
         ("Iran's IAEA", "iran's iaea"),
+        # A press decimal, fraction first: 11.7 million tons, 0.88 degree; a thousands group after "/" is left alone.
+        ("7ر11 مليون طن و88ر0 درجة و٥ر٢٪", "11.7 مليون طن و0.88 درجه و2.5%"),
+        ("94/000ر59 متر", "94/000ر59 متر"),
     ],
 )
 def test_normalize_folds_marks_letters_and_digits(raw: str, plain: str) -> None:

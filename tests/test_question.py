@@ -6,7 +6,7 @@ import pytest
 
 from qa.extractive import compose, english_lead
 from qa.language import answer_language
-from qa.question import analyze_question, check_answering, coverage, question_kind
+from qa.question import analyze_question, check_answering, coverage, date_numbers, question_kind
 from tests.fakes import MISSILES, TALKS, sources
 
 KINDS = [
@@ -195,3 +195,37 @@ def test_coverage_is_the_share_of_what_the_question_names_found_in_the_passages(
 )
 def test_a_when_lead_lifts_one_time_expression_with_its_year(sentence: str, lead: str) -> None:
     assert english_lead(sentence, analyze_question("When did it happen?")) == lead
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "lead"),
+    [
+        # Saudi press: a decimal written with ر is one number (11.7), not "7 and 11"; a Hijri year is no amount.
+        (
+            "How much wheat was imported?",
+            "واستوردت المملكة 7ر11 مليون طن من القمح خلال العام 1436هـ.",
+            "The articles give 11.7",
+        ),
+        ("How many students enrolled?", "التحق 3500 طالب بالجامعة في العام الدراسي 1436 هـ.", "The articles give 3500"),
+        ("How many students enrolled?", "بدأت الدراسة في 26 /9 /1436 هـ بالجامعة.", "The articles say"),
+        # Asked when: a Gregorian numeric date is lifted whole, a Hijri date or year not at all ("1436" would read as
+        # a Gregorian year), with or without a year cue before it.
+        (
+            "When was the decision announced?",
+            "أعلنت الوزارة القرار بتاريخ 12/7/2015م في بيان.",
+            "The articles give 12/7/2015",
+        ),
+        ("When was the decision announced?", "أعلنت الوزارة القرار يوم 26 /9 /1436 هـ في بيان.", "The articles say"),
+        ("When was the university founded?", "تأسست الجامعة في عام 1436 هـ بقرار من المجلس.", "The articles say"),
+        ("When was the university founded?", "تأسست الجامعة في عام 2015م بقرار من المجلس.", "The articles give 2015"),
+    ],
+)
+def test_the_english_lead_reads_press_decimals_and_hijri_dates(question: str, sentence: str, lead: str) -> None:
+    assert english_lead(sentence, analyze_question(question)) == lead
+
+
+def test_hijri_years_and_numeric_dates_are_no_counts() -> None:
+    assert date_numbers("صدر القرار في 26/9/1436هـ بعد عام 2015م") == {"26", "9", "1436", "2015"}
+    count = analyze_question("كم طالبا التحق بالجامعة؟")
+    assert not check_answering(count, "التحق الطلاب بالجامعة في العام الدراسي 1436 هـ.").answers
+    assert check_answering(count, "التحق 3500 طالب بالجامعة في العام الدراسي 1436 هـ.").answers
