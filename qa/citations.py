@@ -50,6 +50,7 @@ from qa.extractive import NOT_IN_ARTICLES, Candidate
 from qa.facts import Facts, facts_of, missing_facts, name_in
 from qa.language import detect_language
 from qa.models import Citation, Language, Passage, SentenceCheck
+from qa.outlets import forms as outlet_forms
 from qa.question import Slot, check_answering
 
 __all__ = ["VerifiedAnswer", "check_citations", "is_refusal", "sources_from_passages", "split_answer"]
@@ -287,14 +288,26 @@ def misattributed(
     known = ({src.passage.chunk.outlet for src in sources} | set(outlets)) - {None, ""}
     cited_outlets = {src.passage.chunk.outlet for src in cited}
     norm = normalize(sentence)
+    # A cited outlet's own names are masked first: "According to Asharq Al-Awsat" attributes nothing to Asharq.
+    cited_forms = sorted({normalize(f) for o in cited_outlets if o for f in outlet_forms(o)}, key=len, reverse=True)
+    for form in cited_forms:
+        norm = re.sub(rf"(?<!\w){re.escape(form)}(?!\w)", " @ ", norm)
     wrong = []
     for outlet in sorted(known - cited_outlets, key=str):
-        name = re.escape(normalize(str(outlet)))
-        before = rf"(?:{_ATTRIBUTION_BEFORE})\s+(?:(?:{_MEDIUM})\s+)?{name}(?!\w)"
-        after = rf"(?<!\w){name}\s+(?:{_ATTRIBUTION_AFTER})(?!\w)"
-        joined = rf"(?:{_ATTRIBUTION_BEFORE})\s+(?:[^\s]+\s+){{0,3}}?(?:and|و)\s*{name}(?!\w)"
-        if re.search(before, norm) or re.search(after, norm) or re.search(joined, norm):
-            wrong.append(str(outlet))
+        for i, form in enumerate(outlet_forms(str(outlet))):
+            name = re.escape(normalize(form))
+            before = rf"(?:{_ATTRIBUTION_BEFORE})\s+(?:(?:{_MEDIUM})\s+)?{name}(?!\w)"
+            if i > 0 and _ARABIC.search(form):  # the table's Arabic names are words too ("اليوم", "الوطن")
+                before = rf"(?:{_ATTRIBUTION_BY})\s+(?:(?:{_MEDIUM})\s+)?{name}(?!\w)"
+                if re.search(before, norm):
+                    wrong.append(str(outlet))
+                    break
+                continue
+            after = rf"(?<!\w){name}\s+(?:{_ATTRIBUTION_AFTER})(?!\w)"
+            joined = rf"(?:{_ATTRIBUTION_BEFORE})\s+(?:[^\s]+\s+){{0,3}}?(?:and|و)\s*{name}(?!\w)"
+            if re.search(before, norm) or re.search(after, norm) or re.search(joined, norm):
+                wrong.append(str(outlet))
+                break
     return wrong
 
 
@@ -304,6 +317,9 @@ _ATTRIBUTION_BEFORE = "|".join(
     for w in ("بحسب", "حسب", "وبحسب", "وفق", "وفقا ل", "وفقا لـ", "نقلا عن", "ذكرت", "وذكرت", "قالت", "وقالت",
               "افادت", "اوردت", "according to", "reported by", "reports from", "per")
 )  # fmt: skip
+# The prepositional ones only ("بحسب اليوم" names the daily; "وقالت اليوم" is "she said today").
+_ATTRIBUTION_BY = "|".join(re.escape(normalize(w)) for w in ("بحسب", "حسب", "وبحسب", "وفق", "وفقا ل", "نقلا عن"))
+_ARABIC = re.compile("[\u0600-\u06ff]")
 _MEDIUM = "|".join(normalize(w) for w in ("صحيفة", "موقع", "قناة", "وكالة", "the"))
 _ATTRIBUTION_AFTER = "|".join(
     ("reports", "reported", "says", "said", "gives", "give", "say", "writes", "wrote", "adds", "notes", "also")
@@ -337,13 +353,14 @@ def _supporting_source(
 def _missing(facts: Facts, cited: Sequence[Candidate]) -> list[str]:
     """The facts the cited sentences do not hold; a name counts as held when their passages (chunks) hold it.
 
-    The outlet of a cited article counts as held too ("According to Al-Weeam [1]" over a sentence of an
-    Al-Weeam article): it comes from the article's metadata, not its text, and `misattributed` checks it.
+    The outlet of a cited article counts as held too, by any of its names (`qa.outlets.forms`: "According to
+    Al-Weeam [1]" over a sentence of an Al-Weeam article, "According to Alhurra [1]" over one of الحرة): it
+    comes from the article's metadata, not its text, and `misattributed` checks it.
     """
     missing = missing_facts(facts, " ".join(c.text for c in cited))
     if missing and facts.names:  # the sentence may refer back to a name its passage gives ("the agency")
         context = " ".join(dict.fromkeys(c.passage.chunk.text for c in cited))
-        outlets = {normalize(c.passage.chunk.outlet).lower() for c in cited if c.passage.chunk.outlet}
+        outlets = {normalize(f) for c in cited if c.passage.chunk.outlet for f in outlet_forms(c.passage.chunk.outlet)}
         missing = [
             m for m in missing if m not in facts.names or not (name_in(m, context) or normalize(m).lower() in outlets)
         ]

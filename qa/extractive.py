@@ -25,6 +25,7 @@ from index.normalize import near_duplicate, normalize
 from qa.facts import latin_names, months
 from qa.language import detect_language
 from qa.models import Citation, Language, Passage
+from qa.outlets import outlet_name
 from qa.question import (
     HIJRI_YEAR,
     NUMERIC_DATE,
@@ -209,9 +210,9 @@ def compose(
     names): `The articles give 350 [1]: «وكانت إيران أطلقت 350 صاروخا…»`.
 
     With sentences from several outlets each is attributed to its article's outlet (metadata,
-    never inferred), the same sentence carried by several outlets is shown once with each one's
-    marker, and `relation` ("agree"/"differ", `qa.combine.outlet_relation`) opens the answer
-    with whether their accounts of the asked value agree.
+    never inferred; named in the answer's language where `qa.outlets` knows it), the same sentence
+    carried by several outlets is shown once with each one's marker, and `relation` ("agree"/"differ",
+    `qa.combine.outlet_relation`) opens the answer with whether their accounts of the asked value agree.
     """
     if not chosen:
         return NOT_IN_ARTICLES[language], ()
@@ -244,9 +245,9 @@ def compose(
     for i, group in enumerate(citations[a:b] for a, b in itertools.pairwise(starts)):
         quote = group[0].quote
         markers = "".join(f"[{c.marker}]" for c in group)
-        outlets = list(dict.fromkeys(c.outlet or "" for c in group))
+        outlets = list(dict.fromkeys(outlet_name(c.outlet or "", language) for c in group))
         if language == "en" and detect_language(quote) != "en":
-            if attribute:  # "According to الحرة, this week [1]: «…»" (the outlet as its articles name it)
+            if attribute:  # "According to Alhurra, this week [1]: «…»" (its English name: `qa.outlets`)
                 values = lift_values(quote, slot)
                 lead = f"According to {_join(outlets)}" + (f", {_join(values)}" if values else "")
             else:

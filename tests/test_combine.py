@@ -90,8 +90,9 @@ def test_each_outlet_gives_its_account_attributed_and_the_difference_is_said() -
     assert "بحسب الشرق: جرت المحادثات في 8 مايو" in text
     assert [(c.marker, c.article_id, c.outlet) for c in citations] == [(1, "a", "الحرة"), (2, "b", "الشرق")]
     en, _ = compose(chosen, "en", WHEN_EN, "differ")
-    assert en.startswith("The outlets differ: according to الحرة, this week [1]: «")
-    assert "According to الشرق, 8 May [2]" in en
+    # An English answer names the outlets in English (`qa.outlets`), whatever script their metadata is in.
+    assert en.startswith("The outlets differ: according to Alhurra, this week [1]: «")
+    assert "According to Asharq, 8 May [2]" in en
     # Not asked for a comparable value: no other outlet is added.
     assert add_outlets([a], [a, b], analyze_question("ما الذي ناقشه المسؤولون؟"), min_relevance=0.5) == [a]
 
@@ -105,6 +106,21 @@ def test_the_same_sentence_from_several_outlets_is_shown_once_cited_to_each() ->
     assert [c.article_id for c in citations] == ["a", "b", "a"]
 
 
+def test_an_english_attribution_by_the_outlets_english_name_is_held_by_its_metadata(fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    a = candidate(ARTICLE_A, "a", "الحرة", "جرت المحادثات في عمان هذا الأسبوع بحضور مسؤولين كبار.", 0.9)
+    b = candidate(ARTICLE_B, "b", "الشرق", "جرت المحادثات في 8 مايو بحضور مسؤولين كبار.", 0.9)
+    verified = check_citations(
+        "According to Alhurra, the talks were held this week [1]. According to Alhurra, they were on 8 May [2].",
+        [a, b], fake_embedder, min_support=-1.0,
+    )  # fmt: skip
+    assert [s.verified for s in verified.sentences] == [True, False]  # [2] is Asharq's: Alhurra is not held
+    assert "Alhurra" in (verified.sentences[1].reason or "")
+    # A common word that is also a daily's Arabic name ("اليوم": Al-Yaum) is an attribution only after "بحسب".
+    c = candidate(ARTICLE_B, "c", "Al-Yaum", "جرت المحادثات في 8 مايو بحضور مسؤولين كبار.", 0.9)
+    assert misattributed("وقالت اليوم إن المحادثات جرت هذا الأسبوع", [a], [a, c]) == []
+    assert misattributed("بحسب صحيفة اليوم، جرت المحادثات هذا الأسبوع", [a], [a, c]) == ["Al-Yaum"]
+
+
 def test_an_attribution_to_an_outlet_no_cited_passage_is_from_is_caught(fake_embedder) -> None:  # type: ignore[no-untyped-def]
     a = candidate(ARTICLE_A, "a", "الحرة", "جرت المحادثات في عمان هذا الأسبوع بحضور مسؤولين كبار.", 0.9)
     b = candidate(ARTICLE_B, "b", "الشرق", "جرت المحادثات في 8 مايو بحضور مسؤولين كبار.", 0.9)
@@ -113,6 +129,9 @@ def test_an_attribution_to_an_outlet_no_cited_passage_is_from_is_caught(fake_emb
     assert misattributed("بحسب الحرة، جرت المحادثات هذا الأسبوع", [a], [a, b]) == []
     # "الشرق" in "الشرق الأوسط" (the Middle East) attributes nothing.
     assert misattributed("جرت المحادثات بشأن الشرق الأوسط هذا الأسبوع", [a], [a, b]) == []
+    # In English, by the outlets' English names (`qa.outlets`): Alhurra is cited, Asharq is not.
+    assert misattributed("According to Asharq, the talks were this week", [a], [a, b]) == ["الشرق"]
+    assert misattributed("According to Alhurra, the talks were this week", [a], [a, b]) == []
     verified = check_citations(
         "بحسب الشرق: جرت المحادثات في عمان هذا الأسبوع بحضور مسؤولين كبار [1]. "
         "بحسب الشرق: جرت المحادثات في 8 مايو بحضور مسؤولين كبار [2].",
