@@ -127,9 +127,7 @@ def build(articles: Sequence[Article], settings: Settings, embedder: Embedder, w
              for a in articles]  # fmt: skip
     for i in range(0, len(batch), 8):
         write_articles(store, embedder, batch[i : i + 8], lexical=lexical)
-    return HybridRetriever(store, lexical, lexical_weight=settings.lexical_weight,
-                           candidates=settings.retrieval_candidates,
-                           rerank=rerank_from_settings(settings, embedder))  # fmt: skip
+    return HybridRetriever.from_settings(store, lexical, settings, rerank=rerank_from_settings(settings, embedder))
 
 
 def holds_gold(c: Candidate, case: dict[str, object]) -> bool:

@@ -270,8 +270,8 @@ def run_ours(
     reports = []
     weights = [("ours", settings.lexical_weight)] + ([("ours-dense", 0.0)] if dense_ablation else [])
     for name, weight in weights:
-        retriever = HybridRetriever(store, lexical, lexical_weight=weight, candidates=settings.retrieval_candidates,
-                                    rerank=rerank_from_settings(settings, embedder))  # fmt: skip
+        rerank = rerank_from_settings(settings, embedder)
+        retriever = HybridRetriever.from_settings(store, lexical, settings, rerank=rerank, lexical_weight=weight)
 
         def search(q: str, r: HybridRetriever = retriever) -> list[int]:
             return [_ctx(p.chunk.article_id) for p in r.retrieve(q, embedder.embed_query(q), TOP)]
@@ -280,9 +280,8 @@ def run_ours(
         reports.append(_report(name, ranked, times, cases, build, build_cpu, nodes))
     scored: dict[str, AnswerMetrics] = {}
     if answers:
-        retriever = HybridRetriever(store, lexical, lexical_weight=settings.lexical_weight,
-                                    candidates=settings.retrieval_candidates,
-                                    rerank=rerank_from_settings(settings, embedder))  # fmt: skip
+        retriever = HybridRetriever.from_settings(store, lexical, settings,
+                                                  rerank=rerank_from_settings(settings, embedder))  # fmt: skip
         scored = answer_cases(cases, answers, settings, embedder, retriever, progress)
     return reports, scored
 
@@ -438,6 +437,7 @@ class Variant(BaseModel):
     extra_weight: float = 0.5
     candidates: int | None = None
     lexical_weight_en: float | None = None
+    name_weight: float | None = None
 
     @property
     def translates(self) -> bool:
@@ -459,6 +459,10 @@ def variant_grid() -> list[Variant]:
         Variant(name="tr-lexboth-dense.3", lexical="both", dense="mean", extra_weight=0.3),
         Variant(name="tr-union", lexical="rendering", dense="mean", extra_weight=0.0),
     ]
+    for w in (0.0, 0.01, 0.02, 0.03, 0.04, 0.08):
+        out.append(Variant(name=f"names{w:g}", name_weight=w))
+    out.append(Variant(name="tr-lexboth-dense.3-names0", lexical="both", dense="mean", extra_weight=0.3,
+                       name_weight=0.0))  # fmt: skip
     for w in (0.03, 0.06, 0.1, 0.15):
         out.append(Variant(name=f"tr-lex{w:g}", lexical="rendering", lexical_weight_en=w))
     for ew in (0.3, 0.5, 0.7):
@@ -538,11 +542,12 @@ def run_cross_language(
         store, lexical, nodes, build, build_cpu = build_ours(articles, settings, embedder, Path(tmp), progress)
         memo: dict[tuple[Any, ...], tuple[list[int], float]] = {}
         for v in variants:
-            retriever = HybridRetriever(store, lexical, lexical_weight=settings.lexical_weight,
-                                        candidates=v.candidates or settings.retrieval_candidates,
-                                        extra_mode="max" if v.dense == "max" else "mean",
-                                        extra_weight=v.extra_weight,
-                                        rerank=rerank_from_settings(settings, embedder))  # fmt: skip
+            retriever = HybridRetriever.from_settings(
+                store, lexical, settings, rerank=rerank_from_settings(settings, embedder),
+                candidates=v.candidates or settings.retrieval_candidates,
+                extra_mode="max" if v.dense == "max" else "mean", extra_weight=v.extra_weight,
+                name_weight=settings.name_weight if v.name_weight is None else v.name_weight,
+            )  # fmt: skip
             ranked, times = [], []
             for i, case in enumerate(cases):
                 q = case.question
@@ -554,7 +559,7 @@ def run_cross_language(
                         lexical_text = rendering if v.lexical == "rendering" else f"{q} {rendering}"
                     if rendering and v.dense != "question":
                         extra = rendering
-                key = (retriever.candidates, q, lexical_text, extra, weight,
+                key = (retriever.candidates, retriever.name_weight, q, lexical_text, extra, weight,
                        (retriever.extra_mode, retriever.extra_weight) if extra else None)  # fmt: skip
                 if key not in memo:
                     t = time.perf_counter()

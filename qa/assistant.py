@@ -166,10 +166,7 @@ class Assistant:
         self, question: str, vector: Sequence[float], k: int, where: RetrievalFilter | None = None
     ) -> list[Passage]:
         s = self.settings
-        retriever = HybridRetriever(
-            self.store(), self.lexical(), lexical_weight=s.lexical_weight, candidates=s.retrieval_candidates,
-            rerank=self.reranker(),
-        )  # fmt: skip
+        retriever = HybridRetriever.from_settings(self.store(), self.lexical(), s, rerank=self.reranker())
         extras = QueryExtras()
         # An English question's Arabic rendering by the model (cached) joins both retrieval sides (qa.translate);
         # the language is checked first, so an Arabic question never loads the model here.

@@ -41,7 +41,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -54,7 +54,9 @@ from index.normalize import DUPLICATE_OVERLAP, normalize, text_key, tokens, word
 from index.store import ChunkStore
 from qa.language import detect_language
 from qa.models import Passage
+from qa.question import analyze_question, coverage
 from qa.rerank import SentenceRerank
+from qa.settings import Settings
 
 
 class RetrievalFilter(BaseModel):
@@ -113,6 +115,7 @@ class HybridRetriever:
     def __init__(
         self, store: ChunkStore, lexical: LexicalIndex, *, lexical_weight: float, candidates: int = 20,
         extra_mode: ExtraMode = "mean", extra_weight: float = 0.3, rerank: SentenceRerank | None = None,
+        name_weight: float = 0.0,
     ) -> None:  # fmt: skip
         self.store = store
         self.lexical = lexical
@@ -121,6 +124,21 @@ class HybridRetriever:
         self.extra_mode = extra_mode
         self.extra_weight = extra_weight
         self.rerank = rerank
+        self.name_weight = name_weight
+
+    @classmethod
+    def from_settings(
+        cls, store: ChunkStore, lexical: LexicalIndex, settings: Settings, *, rerank: SentenceRerank | None = None,
+        **overrides: Any,
+    ) -> HybridRetriever:  # fmt: skip
+        """The retriever `settings` describe (lexical weight, candidates, name weight); `overrides` replace any."""
+        kwargs: dict[str, Any] = {
+            "lexical_weight": settings.lexical_weight,
+            "rerank": rerank,
+            "candidates": settings.retrieval_candidates,
+            "name_weight": settings.name_weight,
+        }
+        return cls(store, lexical, **(kwargs | overrides))
 
     def retrieve(
         self, question: str, vector: Sequence[float], k: int, where: RetrievalFilter | None = None, *,
@@ -173,6 +191,8 @@ class HybridRetriever:
             chunks |= {c.id: c for c, _ in lexical}
             self._score_lexical_only(lexical, scores, sides, vectors, self._dense_score(floors), weight, k)
         fused = fuse(scores, bm25, weight)
+        if self.name_weight > 0 and detect_language(question) == "en":
+            fused = self._with_names(question, fused, chunks)
         ids = list(fused)
         kept = [ids[i] for i in collapse_duplicates([chunks[i].text for i in ids], pool)]
         if self.rerank is not None and weight_of_sentences > 0:  # English questions: by their best sentence too
@@ -185,6 +205,21 @@ class HybridRetriever:
             Passage(chunk=chunks[cid], score=round(cosines[cid], 6), fused=round(fused[cid], 6), rank=r)
             for r, cid in enumerate(kept[:k], start=1)
         ]
+
+    def _with_names(self, question: str, fused: dict[str, float], chunks: dict[str, Chunk]) -> dict[str, float]:
+        """An English question's fused scores + `name_weight` x the share of its names and numbers a passage holds.
+
+        `qa.question.coverage` across languages: a Latin name is held by its transliteration or its exonym
+        (`qa.facts.name_in`), which the lexical side cannot see ("McGurk" is no term of an Arabic index).
+        Only the first `2 * candidates` passages are read (the rest cannot climb to the top few).
+        """
+        slot = analyze_question(question)
+        if not slot.names and not slot.numbers:
+            return fused
+        head = list(fused)[: 2 * self.candidates]
+        boosted = {cid: fused[cid] + self.name_weight * coverage(slot, [chunks[cid].text]) for cid in head}
+        rest = {cid: v for cid, v in fused.items() if cid not in boosted}
+        return dict(sorted(boosted.items(), key=lambda kv: -kv[1])) | rest
 
     def _dense_score(self, cosines: Sequence[float]) -> float:
         """A candidate's dense score from its cosine to each query vector (the question's first)."""

@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     )
     lexical_stemmer: Literal["snowball", "light", "none"] = Field("light", description="Arabic stemmer for BM25.")
     retrieval_candidates: int = Field(20, ge=1, le=500, description="Candidates each side proposes before fusion.")
+    name_weight: float = Field(
+        0.02, ge=0, le=1,
+        description="English questions: weight of the share of their Latin names and numbers a passage holds "
+        "(transliterations, exonyms: qa.retrieve).",
+    )  # fmt: skip
     # Sentence-level reranking (qa/rerank.py): the first candidates of the fused order rescored by their best
     # sentence's cosine. Swept on XQuAD dev (w chosen on half A, reported on B): English R@1 .774/.806 -> .808/.822
     # at 0.5; Arabic .927/.957 -> .927/.953 at 0.25 and lower above: 0.

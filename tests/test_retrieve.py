@@ -171,6 +171,23 @@ def test_the_extra_vector_brings_the_renderings_passage_up(tmp_path: Path, fake_
         assert p.fused == pytest.approx(0.7 * cos_q[p.chunk.id] + 0.3 * cos_t, abs=1e-4)  # the default weight
 
 
+def test_english_names_raise_the_passages_that_spell_them(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    _, r = _retriever(tmp_path, fake_embedder)
+    question = "What did Tehran do at Fordow?"  # Tehran: an exonym (طهران); Fordow: a transliteration (فوردو)
+    vector = fake_embedder.embed_query(question)
+    plain = r.retrieve(question, vector, 4)
+    assert "فوردو" not in plain[0].chunk.text, "the fake vectors alone put another passage first"
+    named = HybridRetriever(r.store, r.lexical, lexical_weight=1.0, name_weight=0.5).retrieve(question, vector, 4)
+    assert "فوردو" in named[0].chunk.text
+    assert named[0].fused == pytest.approx(named[0].score + 0.5, abs=1e-4), "both names held: + the whole weight"
+    assert [p.fused for p in named] == sorted((p.fused for p in named), reverse=True)
+    # Arabic questions and English ones without a name or a number are left as they were.
+    for q in ("ماذا فعلت طهران في فوردو؟", "what did they do there?"):
+        v = fake_embedder.embed_query(q)
+        same = HybridRetriever(r.store, r.lexical, lexical_weight=1.0, name_weight=0.5).retrieve(q, v, 4)
+        assert [(p.chunk.id, p.fused) for p in same] == [(p.chunk.id, p.fused) for p in r.retrieve(q, v, 4)]
+
+
 # On the real stack: the bundled corpus, the real e5 model, a real Chroma (session fixture).
 PARAPHRASES = [
     ("How many missiles and drones were launched at Israel by Iran?", "350"),
