@@ -22,11 +22,13 @@ import numpy as np
 from index.chunk import split_sentences
 from index.embed import Embedder
 from index.normalize import near_duplicate, normalize
-from qa.facts import latin_names, months
+from qa.facts import NUMBER_WORDS, latin_names, months
 from qa.language import detect_language
 from qa.models import Citation, Language, Passage
 from qa.outlets import outlet_name
 from qa.question import (
+    DURATION,
+    FEW_UNITS,
     HIJRI_YEAR,
     NUMERIC_DATE,
     PERCENT_UNIT,
@@ -349,22 +351,40 @@ def lift_values(sentence: str, slot: Slot | None) -> list[str]:
         years = [y for y in dict.fromkeys(found) if y not in known and y not in used]
         times = list(dict.fromkeys(dates + years + clocks + relative_times(norm)))
         return times if len(times) == 1 else []
+    if kind == "count" and slot is not None and slot.measure == "duration":  # "how long": "12 days", "several days"
+        durations = [f"{n} {_en_unit(m.group(2), plural=n != '1')}" for m in DURATION.finditer(norm)
+                     if (n := NUMBER_WORDS.get(m.group(1), m.group(1).replace(",", ""))) not in known]  # fmt: skip
+        durations += [f"{'several' if m.group(1) in ('عده', 'بضعه', 'بضع') else m.group(1)} "
+                      f"{_en_unit(m.group(2), plural=True)}" for m in FEW_UNITS.finditer(norm)]  # fmt: skip
+        durations += [t for t in relative_times(norm) if t.startswith("two ")]
+        found = list(dict.fromkeys(durations))
+        return found if len(found) == 1 else []  # one duration is the answer; with several, the lead cannot tell
     if kind == "count" and slot is not None and slot.measure:  # a count is no share, a share is no count
         nums = [n for n in nums if n.endswith("%") == (slot.measure == "percent")]
     if kind == "count" and slot is not None and slot.measure == "count" and not slot.terms & _DURATION_ASKED:
         # "how many rounds": 5 of "5 جولات … حرب استمرت 12 يوما", not the 12 days (unless days are asked)
-        durations = {m.group(1).replace(",", "") for m in _DURATION.finditer(norm)}
-        nums = [n for n in nums if n not in durations]
+        spans = {m.group(1).replace(",", "") for m in DURATION.finditer(norm)}
+        nums = [n for n in nums if n not in spans]
     groups = {"count": nums, "who": names, "where": names}.get(kind, names)
     return list(dict.fromkeys(groups))[:2]
 
 
-# A number of time units in normalised text ("12 يوما", "3 اشهر", "two weeks" is no digit), and the question words
-# (analysed English terms) that ask for one.
-_DURATION = re.compile(
-    r"(\d+(?:[.,]\d+)*)\s+(?:يوما|يوم|ايام|اسبوعا|اسبوع|اسابيع|شهرا|شهر|اشهر|شهور|عاما|عام|اعوام|سنه|سنوات|سنين|"
-    r"ساعه|ساعات|دقيقه|دقايق|days?|weeks?|months?|years?|hours?|minutes?)(?!\w)"
-)
+# The question words (analysed English terms) that ask for a number of time units (`qa.question.DURATION`), and
+# the English of the Arabic units (normalised; singular: the lead adds the plural "s").
+_EN_UNITS = {u: en for en, units in (("day", "يوما يوم ايام"), ("week", "اسبوعا اسبوع اسابيع"),
+             ("month", "شهرا شهر اشهر شهور"), ("year", "عاما عام اعوام سنه سنوات سنين"), ("hour", "ساعه ساعات"),
+             ("minute", "دقيقه دقايق"), ("second", "ثانيه ثوان ثواني"), ("decade", "عقد عقود"),
+             ("century", "قرن قرون")) for u in units.split()}  # fmt: skip
+
+
+def _en_unit(unit: str, *, plural: bool) -> str:
+    """A time unit of `qa.question.DURATION` in English ("يوما": "day"/"days"); an English one as it is written."""
+    en = _EN_UNITS.get(unit)
+    if en is None:
+        return unit
+    return ("centuries" if en == "century" else en + "s") if plural else en
+
+
 _DURATION_ASKED = frozenset("long day week month year hour minut minute old age ago durat".split())
 
 

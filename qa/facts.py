@@ -84,6 +84,8 @@ _AR_NUMBERS = {
     }.items()
     for w in words
 }  # fmt: skip
+#: Number words of both languages (normalised) -> digits: what `numbers` reads as numbers besides digits.
+NUMBER_WORDS: dict[str, str] = {**_EN_NUMBERS, **_AR_NUMBERS}
 _MONTHS = [
     ("january", "يناير", "كانون الثاني"), ("february", "فبراير", "شباط"), ("march", "مارس", "آذار"),
     ("april", "أبريل", "ابريل", "نيسان"), ("may", "مايو", "أيار"), ("june", "يونيو", "حزيران"),

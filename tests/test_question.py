@@ -130,9 +130,42 @@ def test_the_english_lead_lifts_a_count_for_how_many_and_a_share_for_what_purity
 def test_the_english_lead_of_a_count_leaves_out_a_duration_unless_one_is_asked() -> None:
     rounds = "وعقدت إيران والولايات المتحدة 5 جولات من المحادثات، ولكنها عُلقت نتيجة حرب استمرت 12 يوما."
     assert english_lead(rounds, analyze_question("How many rounds of talks were held?")) == "The articles give 5"
-    assert english_lead(rounds, analyze_question("How many days did the war last?")) == "The articles give 5 and 12"
+    # Asked a duration: the duration alone, with its unit in English (the 5 rounds are no duration).
+    assert english_lead(rounds, analyze_question("How many days did the war last?")) == "The articles give 12 days"
     only = "واستمرت الحرب 12 يوما بين البلدين."
     assert english_lead(only, analyze_question("How many rounds were held?")) == "The articles say"  # 12 days: no count
+
+
+@pytest.mark.parametrize(
+    ("question", "measure"),
+    [
+        ("How long did the war last?", "duration"),
+        ("How long after Iran's attack did Israel strike?", "duration"),
+        ("How many weeks did the talks take?", "duration"),
+        ("How long is the river?", None),  # a length, not a duration
+        ("How many rounds of talks were held?", "count"),
+        ("كم استمرت الحرب؟", "duration"),
+        ("كم يوما استمرت الحرب؟", "duration"),
+        ("ما مدة الهدنة؟", "duration"),
+        ("كم صاروخا أطلقت إيران؟", "count"),
+    ],
+)
+def test_a_question_asking_how_long_measures_a_duration(question: str, measure: str | None) -> None:
+    assert analyze_question(question).measure == measure
+
+
+def test_a_duration_question_is_answered_only_by_a_duration() -> None:
+    after = analyze_question("How long after Iran's attack did Israel strike back?")
+    several = "وبعد عدة أيام من الهجوم، ردت إسرائيل بضربة استهدفت قاعدة جوية إيرانية."
+    assert check_answering(after, several).answers and english_lead(several, after) == "The articles give several days"
+    # 350 missiles is no duration: no answer to "how long", and no "The articles give 350".
+    assert not check_answering(after, MISSILES).answers
+    two = "قال بقائي إن الوكالة ستجري زيارة إلى إيران في غضون أسبوعين."
+    wait = analyze_question("How long will the IAEA wait before visiting?")
+    assert check_answering(wait, two).answers and english_lead(two, wait) == "The articles give two weeks"
+    war = analyze_question("كم استمرت الحرب؟")
+    assert check_answering(war, "ولكن المحادثات علقت نتيجة حرب استمرت 12 يوما بين إيران وإسرائيل.").answers
+    assert not check_answering(war, "وقتل في الحرب 350 شخصا من الجانبين.").answers
 
 
 def test_the_english_lead_lifts_a_clock_time_whole_and_only_for_when() -> None:
