@@ -257,6 +257,13 @@ def test_the_english_lead_reads_press_decimals_and_hijri_dates(question: str, se
     assert english_lead(sentence, analyze_question(question)) == lead
 
 
+def test_the_english_lead_lifts_no_words_of_a_latin_phrase_quoted_in_arabic() -> None:
+    latin = 'ومنح هنري الثالث النبلاء لدروغو بصفته " dux et magister Italiae comesque Normannorum".'
+    assert english_lead(latin, analyze_question("Who was ennobled by Henry III?")) == "The articles say"
+    named = 'وفاز فريق Denver Broncos بلقب "Franks" في Super Bowl 50.'
+    assert english_lead(named, analyze_question("Who won the title?")) == "The articles give Denver Broncos and Franks"
+
+
 def test_hijri_years_and_numeric_dates_are_no_counts() -> None:
     assert date_numbers("صدر القرار في 26/9/1436هـ بعد عام 2015م") == {"26", "9", "1436", "2015"}
     count = analyze_question("كم طالبا التحق بالجامعة؟")
