@@ -288,10 +288,14 @@ def misattributed(
     known = ({src.passage.chunk.outlet for src in sources} | set(outlets)) - {None, ""}
     cited_outlets = {src.passage.chunk.outlet for src in cited}
     norm = normalize(sentence)
-    # A cited outlet's own names are masked first: "According to Asharq Al-Awsat" attributes nothing to Asharq.
+    # A cited outlet's own names are masked first ("According to Asharq Al-Awsat" attributes nothing to Asharq),
+    # except where they begin another known outlet's longer name (cited Asharq, "بحسب الشرق الأوسط").
     cited_forms = sorted({normalize(f) for o in cited_outlets if o for f in outlet_forms(o)}, key=len, reverse=True)
+    other_forms = {normalize(f) for o in known - cited_outlets for f in outlet_forms(str(o))}
     for form in cited_forms:
-        norm = re.sub(rf"(?<!\w){re.escape(form)}(?!\w)", " @ ", norm)
+        rests = [o[len(form) :].strip() for o in other_forms if o.startswith(form + " ")]
+        longer = "".join(rf"(?!\s+{re.escape(rest)})" for rest in rests)
+        norm = re.sub(rf"(?<!\w){re.escape(form)}(?!\w){longer}", " @ ", norm)
     wrong = []
     for outlet in sorted(known - cited_outlets, key=str):
         for i, form in enumerate(outlet_forms(str(outlet))):

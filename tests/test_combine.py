@@ -132,6 +132,11 @@ def test_an_attribution_to_an_outlet_no_cited_passage_is_from_is_caught(fake_emb
     # In English, by the outlets' English names (`qa.outlets`): Alhurra is cited, Asharq is not.
     assert misattributed("According to Asharq, the talks were this week", [a], [a, b]) == ["الشرق"]
     assert misattributed("According to Alhurra, the talks were this week", [a], [a, b]) == []
+    # A cited outlet's name that begins another outlet's longer one masks nothing of it.
+    c = candidate(ARTICLE_B, "c", "الشرق الأوسط", "جرت المحادثات في 8 مايو بحضور مسؤولين كبار.", 0.9)
+    d = candidate(ARTICLE_A, "d", "الشرق", "جرت المحادثات في عمان هذا الأسبوع بحضور مسؤولين كبار.", 0.9)
+    assert misattributed("بحسب الشرق الأوسط، جرت المحادثات هذا الأسبوع", [d], [c, d]) == ["الشرق الأوسط"]
+    assert misattributed("بحسب الشرق، جرت المحادثات هذا الأسبوع", [d], [c, d]) == []
     verified = check_citations(
         "بحسب الشرق: جرت المحادثات في عمان هذا الأسبوع بحضور مسؤولين كبار [1]. "
         "بحسب الشرق: جرت المحادثات في 8 مايو بحضور مسؤولين كبار [2].",
