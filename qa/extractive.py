@@ -29,7 +29,6 @@ from qa.outlets import outlet_name
 from qa.question import (
     DURATION,
     FEW_UNITS,
-    HIJRI_YEAR,
     NUMERIC_DATE,
     PERCENT_UNIT,
     YEAR,
@@ -38,6 +37,7 @@ from qa.question import (
     check_answering,
     counts_asked,
     coverage,
+    not_counts,
 )
 
 #: The fixed reply when the articles do not answer, in the question's language.
@@ -327,11 +327,11 @@ def lift_values(sentence: str, slot: Slot | None) -> list[str]:
     norm = _CLOCK.sub(" ", norm)  # a time is lifted whole, as a time, or not at all
     # A numeric date is lifted whole when its year is Gregorian ("12/7/2015"), never as numbers; a Hijri year
     # ("1436هـ") is never lifted: it is no amount, and "1436" alone would read as a Gregorian year in English.
-    numeric = [m for m in NUMERIC_DATE.finditer(norm)]
+    numeric = list(NUMERIC_DATE.finditer(norm))
     clocks += [
         re.sub(r"\s+", "", m.group(0)) for m in numeric if YEAR.fullmatch(m.group(3)) or YEAR.fullmatch(m.group(1))
     ]
-    used |= {part for m in numeric for part in m.groups()} | set(HIJRI_YEAR.findall(norm))
+    used |= not_counts(norm)  # Hijri years, dates' parts, scores ("2/1"), hours ("الساعة 12")
     years = [y for y in dict.fromkeys(YEAR.findall(norm)) if y not in known]
     nums = []
     for m in _NUMBER_WITH_UNIT.finditer(norm):

@@ -101,7 +101,28 @@ _DESIGNATION = re.compile(r"[^\W\d_]-(\d+)")
 YEAR = re.compile(r"(?<![\d.,/])(1[89]\d\d|20\d\d)(?=م?(?![^\W_]|[.,/]\d))")
 #: A Hijri year as the Saudi press writes it, over normalised text ("1436هـ", "1436 هـ", "1436 للهجرة"): a date,
 #: never an amount of anything.
-HIJRI_YEAR = re.compile(r"(?<![\d.,/])(1[34]\d\d)\s*(?=(?:ه|هجري|هجريه|للهجره)(?![^\W\d_]))")
+HIJRI_YEAR = re.compile(
+    r"(?<![\d.,/])(1[34]\d\d)(?:\s*/\s*(1[34]\d\d))?\s*(?=(?:ه|هجري|هجريه|للهجره)(?![^\W\d_]))"
+)  # also a span of two: "لهذا العام 1436 / 1437هـ"
+#: Two numbers joined by a slash ("2/1", a score; "9/7", a day and month) and an hour after "الساعة" ("الساعة الـ 12"),
+#: over normalised text: no counts either.
+NUMBER_PAIR = re.compile(r"(?<![\d.,/])(\d{1,2})\s*/\s*(\d{1,2})(?!\d|[.,]\d|\s*/)")
+HOUR = re.compile(r"(?<!\w)[وفب]?(?:ال)?ساعه\s+(?:ال\s*)?(\d{1,2})(?![\d.,])")
+
+
+def hijri_years(norm: str) -> set[str]:
+    """The Hijri years of normalised text (`HIJRI_YEAR`: "1436هـ", "1436 / 1437هـ")."""
+    return {y for m in HIJRI_YEAR.finditer(norm) for y in m.groups() if y}
+
+
+def not_counts(norm: str) -> set[str]:
+    """Numbers of normalised text that count nothing: Hijri years, numeric dates' parts, slashed pairs, hours."""
+    found = hijri_years(norm) | set(HOUR.findall(norm))
+    for pattern in (NUMERIC_DATE, NUMBER_PAIR):
+        found |= {part for m in pattern.finditer(norm) for part in m.groups()}
+    return found
+
+
 #: A numeric date ("26 /9 /1436 هـ", "12/7/2015"), over normalised text: its parts are a date, not numbers.
 NUMERIC_DATE = re.compile(r"(?<![\d.,/])(\d{1,4})\s*/\s*(\d{1,2})\s*/\s*(\d{1,4})(?![\d.,/])")
 # Arabic duals of time units state a number without a digit ("يومين", "أسبوعين", "سنتين"); "مطلعين" (informed) is
@@ -255,7 +276,7 @@ def states_duration(sentence: str, slot: Slot) -> bool:
     words = [w.strip('.,،؛:!؟?()"«»') for w in norm.split()]
     if FEW_UNITS.search(norm) or any(_AR_TIME_DUAL.match(w) for w in words) or _CLOCK_TIME.search(norm):
         return True
-    if len(set(YEAR.findall(norm)) | set(HIJRI_YEAR.findall(norm))) >= 2:  # a span: "from 1754 to 1760"
+    if len(set(YEAR.findall(norm)) | hijri_years(norm)) >= 2:  # a span: "from 1754 to 1760"
         return True
     return bool(_SPAN_WORDS.search(norm))
 
@@ -423,14 +444,13 @@ _COUNTED = frozenset(
 
 
 def date_numbers(sentence: str) -> set[str]:
-    """Numbers that are not counts: years (Hijri too), day numbers, numeric dates' parts, designations (S-300)."""
+    """Numbers that are not counts: years, day numbers, designations (S-300), and `not_counts` (Hijri years...)."""
     words = normalize(sentence).split()
     days = {w for i, w in enumerate(words) if w.isdigit() and any(
         0 <= j < len(words) and any(m < 100 for m in months(words[j])) for j in (i - 1, i + 1))}  # fmt: skip
     text = " ".join(words)
     designations = set(_DESIGNATION.findall(text))  # "S-300", "إس-300": a name, not a count
-    numeric = {part for m in NUMERIC_DATE.finditer(text) for part in m.groups()}
-    return days | designations | numeric | set(YEAR.findall(text)) | set(HIJRI_YEAR.findall(text))
+    return days | designations | not_counts(text) | set(YEAR.findall(text))
 
 
 def _time_expression(sentence: str, slot: Slot) -> bool:

@@ -266,6 +266,15 @@ def test_the_english_lead_lifts_no_words_of_a_latin_phrase_quoted_in_arabic() ->
 
 def test_hijri_years_and_numeric_dates_are_no_counts() -> None:
     assert date_numbers("صدر القرار في 26/9/1436هـ بعد عام 2015م") == {"26", "9", "1436", "2015"}
+    # Read in archive answers: a Hijri year span, a score, hours of the day ("12 and 3" for a count of violations).
+    assert date_numbers("لهذا العام 1436 / 1437هـ، وخسر 2/1، من الساعة الـ 12 ظهرا والساعة 3") == {
+        "1436", "1437", "2", "1", "12", "3"}  # fmt: skip
+    wheat = "أتمت المؤسسة ترسية الدفعة الثالثة من القمح المستورد لهذا العام 1436 / 1437هـ بكمية 505 آلاف طن."
+    assert english_lead(wheat, analyze_question("How much wheat was awarded?")) == "The articles give 505"
+    hours = "يطبق المنع من الساعة الـ 12 ظهراً إلى الساعة الـ 3 مساءً، ورصدت الحملات 267 مخالفة."
+    assert english_lead(hours, analyze_question("How many violations were recorded?")) == "The articles give 267"
+    score = "فشل لاتسيو في الثأر لهزيمته 2/1 أمام يوفنتوس في نهائي الكأس."
+    assert english_lead(score, analyze_question("How many titles has Juventus won?")) == "The articles say"
     count = analyze_question("كم طالبا التحق بالجامعة؟")
     assert not check_answering(count, "التحق الطلاب بالجامعة في العام الدراسي 1436 هـ.").answers
     assert check_answering(count, "التحق 3500 طالب بالجامعة في العام الدراسي 1436 هـ.").answers
