@@ -20,6 +20,7 @@ import uuid
 
 from qa.language import answer_language, detect_language
 from qa.models import Answer, Citation, Language
+from qa.outlets import outlet_name
 
 _MARKER = re.compile(r"\[(\d+)\]")
 _QUOTE = re.compile(r"«([^»]*)»")
@@ -94,7 +95,7 @@ def also_reported(c: Citation, language: Language) -> str:
     if not c.also_reported_by:
         return ""
     label, sep = ("وأوردته أيضًا:", "، ") if language == "ar" else ("Also reported by", ", ")
-    names = sep.join(html.escape(x) for x in c.also_reported_by)
+    names = sep.join(html.escape(outlet_name(x, language)) for x in c.also_reported_by)
     return f'<div class="also-reported" dir="{"rtl" if language == "ar" else "ltr"}">{label} {names}</div>'
 
 
@@ -130,10 +131,11 @@ def format_answer_html(answer: Answer, *, footer: str | None = None, uid: str | 
         by_outlet: dict[str, list[Citation]] = {}
         for c in answer.citations:
             by_outlet.setdefault(c.outlet or "", []).append(c)
-        if len(by_outlet) > 1:  # sources from several outlets: grouped under each outlet's name
+        if len(by_outlet) > 1:  # sources from several outlets: grouped under each outlet's name, as the answer names it
             unnamed = "مصدر غير مسمّى" if answer.language == "ar" else "Outlet not named"
             items = "".join(
-                f'<div class="outlet-group"><div class="outlet-name">{html.escape(outlet or unnamed)}</div>'
+                f'<div class="outlet-group"><div class="outlet-name">'
+                f"{html.escape(outlet_name(outlet, answer.language) if outlet else unnamed)}</div>"
                 + "".join(item(c) for c in cited)
                 + "</div>"
                 for outlet, cited in by_outlet.items()

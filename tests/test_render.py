@@ -157,3 +157,6 @@ def test_sources_from_several_outlets_are_grouped_under_each_outlets_name() -> N
     assert 'id="m1-3"' in groups[0], "a later citation of the same outlet joins its group"
     assert groups[1].startswith('<div class="outlet-name">الحرة &lt;i&gt;</div>') and 'id="m1-2"' in groups[1]
     assert '<div class="outlet-group">' not in format_answer_html(one), "one outlet: no grouping"
+    # An English answer's groups name the outlets as the answer does (`qa.outlets`): Asharq, not الشرق.
+    english = answer.model_copy(update={"language": "en"})
+    assert '<div class="outlet-name">Asharq</div>' in format_answer_html(english, uid="m2")
