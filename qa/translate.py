@@ -106,14 +106,25 @@ def clean_rendering(raw: str) -> str:
 # XQuAD dev questions ("Who did the Broncos beat in the divisional game?"), and it went into retrieval.
 _AR_DECLINE = re.compile(r"(?:^|\s)(?:[أا]عتذر|عذر[اًا]+|[آا]سف|لا [أا]ستطيع|لا يمكنني|و?لكنني)(?:[\s،,.؟?!]|$)")
 # ... unless the question itself is about an apology or speaks in the first person.
-_EN_APOLOGY = re.compile(r"\b(?:apolog\w*|sorry|regret\w*|I|me|my)\b", re.IGNORECASE)
+_EN_APOLOGY = re.compile(r"\b(?:apolog\w*|sorry|regret\w*|me|my)\b", re.IGNORECASE)
+
+
+def _first_person(question: str) -> bool:
+    """Whether the question apologises or speaks in the first person ("Can I", "did I"; not "World War I").
+
+    An "I" after a capitalised word other than the question's first is a Roman numeral.
+    """
+    if _EN_APOLOGY.search(question):
+        return True
+    words = re.findall(r"[A-Za-z']+", question)
+    return any(w == "I" and (i <= 1 or not words[i - 1][:1].isupper()) for i, w in enumerate(words))
 
 
 def usable(question: str, rendering: str) -> bool:
     """Whether a cleaned rendering can stand for the question: Arabic, not empty, not far longer, no refusal."""
     if not rendering or len(rendering) > max(160, 3 * len(question)) or detect_language(rendering) != "ar":
         return False
-    return not (_AR_DECLINE.search(rendering) and not _EN_APOLOGY.search(question))
+    return not (_AR_DECLINE.search(rendering) and not _first_person(question))
 
 
 @dataclass(frozen=True)

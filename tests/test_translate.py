@@ -102,6 +102,10 @@ def test_a_question_about_an_apology_keeps_its_rendering(tmp_path: Path) -> None
     assert t.translate("Why did the government team apologize to the panel?") == "لماذا اعتذر الفريق الحكومي للهيئة؟"
     plain = QuestionTranslator(FakeModel("لماذا اعتذر الفريق الحكومي للهيئة؟"), tmp_path / "b")
     assert plain.translate("What did the government team tell the panel?") is None  # no apology asked: the model's
+    # A Roman numeral is no first person: the model declining stays unusable for a question on World War I.
+    war = QuestionTranslator(FakeModel("أعتذر، ولكنني لا أستطيع الإجابة."), tmp_path / "c")
+    assert war.translate("When did World War I end?") is None
+    assert QuestionTranslator(FakeModel("هل يمكنني الاعتذار؟"), tmp_path / "d").translate("Can I apologise?")
 
 
 def test_a_model_error_gives_none_and_is_not_cached(tmp_path: Path) -> None:
