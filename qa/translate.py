@@ -49,7 +49,7 @@ from qa.llm import ChatModel, Message
 log = logging.getLogger(__name__)
 
 #: Bump when the prompt or the clean-up changes: cached renderings of another version are not reused.
-PROMPT_VERSION = 2
+PROMPT_VERSION = 3  # 3: a Roman numeral "I" no longer exempts a declining rendering
 #: Longest rendering, in streamed pieces (one token each from llama.cpp).
 MAX_TOKENS = 48
 #: The cache folder's name inside the cache dir.
