@@ -31,6 +31,7 @@ from qa.question import (
     FEW_UNITS,
     NUMERIC_DATE,
     PERCENT_UNIT,
+    TIME_UNITS,
     YEAR,
     Slot,
     analyze_question,
@@ -369,22 +370,15 @@ def lift_values(sentence: str, slot: Slot | None) -> list[str]:
     return list(dict.fromkeys(groups))[:2]
 
 
-# The question words (analysed English terms) that ask for a number of time units (`qa.question.DURATION`), and
-# the English of the Arabic units (normalised; singular: the lead adds the plural "s").
-_EN_UNITS = {u: en for en, units in (("day", "يوما يوم ايام"), ("week", "اسبوعا اسبوع اسابيع"),
-             ("month", "شهرا شهر اشهر شهور"), ("year", "عاما عام اعوام سنه سنوات سنين"), ("hour", "ساعه ساعات"),
-             ("minute", "دقيقه دقايق"), ("second", "ثانيه ثوان ثواني"), ("decade", "عقد عقود"),
-             ("century", "قرن قرون")) for u in units.split()}  # fmt: skip
-
-
 def _en_unit(unit: str, *, plural: bool) -> str:
     """A time unit of `qa.question.DURATION` in English ("يوما": "day"/"days"); an English one as it is written."""
-    en = _EN_UNITS.get(unit)
+    en = TIME_UNITS.get(unit)
     if en is None:
         return unit
     return ("centuries" if en == "century" else en + "s") if plural else en
 
 
+# The question words (analysed English terms) that ask for a number of time units (`qa.question.DURATION`).
 _DURATION_ASKED = frozenset("long day week month year hour minut minute old age ago durat".split())
 
 

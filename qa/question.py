@@ -231,13 +231,20 @@ _AR_DURATION_ASKED = re.compile(
     r"(?:^|\s)(?:و?كم\s+(?:من\s+)?(?:الوقت|يوما|اسبوعا|شهرا|عاما|سنه|ساعه|دقيقه)|و?كم\s+(?:استمر|استمرت|دام|دامت)|"
     r"(?:ما|كم)\s+(?:هي\s+|كانت\s+)?(?:ال)?مده)(?:\s|$)"
 )
+#: The Arabic time units (normalised, singular and plural) -> their English singular.
+TIME_UNITS: dict[str, str] = {u: en for en, units in (
+    ("day", "يوما يوم ايام"), ("week", "اسبوعا اسبوع اسابيع"), ("month", "شهرا شهر اشهر شهور"),
+    ("year", "عاما عام اعوام سنه سنوات سنين"), ("hour", "ساعه ساعات"), ("minute", "دقيقه دقايق"),
+    ("second", "ثانيه ثوان ثواني"), ("decade", "عقد عقود"), ("century", "قرن قرون"),
+) for u in units.split()}  # fmt: skip
 #: A number (digits or a number word, `qa.facts.NUMBER_WORDS`) of time units, over normalised text ("12 يوما",
 #: "ست سنوات", "17 ثانيه", "six years"); group 1 is the number, group 2 the unit.
 DURATION = re.compile(
-    r"(?<!\w)(\d+(?:[.,]\d+)*|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\s+"
-    r"(يوما|يوم|ايام|اسبوعا|اسبوع|اسابيع|شهرا|شهر|اشهر|شهور|عاما|عام|اعوام|سنه|سنوات|سنين|ساعه|ساعات|دقيقه|دقايق|"
-    r"ثانيه|ثوان|ثواني|عقود|عقد|قرن|قرون|days?|weeks?|months?|years?|hours?|minutes?|seconds?|decades?|"
-    r"century|centuries)(?!\w)"
+    r"(?<!\w)(\d+(?:[.,]\d+)*|"
+    + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+    + r")\s+("
+    + "|".join(sorted(TIME_UNITS, key=len, reverse=True))
+    + r"|days?|weeks?|months?|years?|hours?|minutes?|seconds?|decades?|century|centuries)(?!\w)"
 )
 #: A duration without a digit: "عدة أيام", "بضعة أسابيع", "several days", "a few weeks" (time duals: `_AR_TIME_DUAL`).
 FEW_UNITS = re.compile(

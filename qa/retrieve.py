@@ -211,7 +211,8 @@ class HybridRetriever:
 
         `qa.question.coverage` across languages: a Latin name is held by its transliteration or its exonym
         (`qa.facts.name_in`), which the lexical side cannot see ("McGurk" is no term of an Arabic index).
-        Only the first `2 * candidates` passages are read (the rest cannot climb to the top few).
+        Only the first `2 * candidates` passages are read (name matching costs a regex pass per passage and name);
+        the rest keep their order below them.
         """
         slot = analyze_question(question)
         if not slot.names and not slot.numbers:
