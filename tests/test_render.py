@@ -160,3 +160,10 @@ def test_sources_from_several_outlets_are_grouped_under_each_outlets_name() -> N
     # An English answer's groups name the outlets as the answer does (`qa.outlets`): Asharq, not الشرق.
     english = answer.model_copy(update={"language": "en"})
     assert '<div class="outlet-name">Asharq</div>' in format_answer_html(english, uid="m2")
+
+
+def test_also_reported_names_the_outlets_as_the_answer_does() -> None:
+    cite = _answer("ar").citations[0].model_copy(update={"also_reported_by": ("Al-Weeam", "الحرة")})
+    for language, names in (("ar", "وأوردته أيضًا: الوئام، الحرة"), ("en", "Also reported by Al-Weeam, Alhurra")):
+        answer = _answer(language).model_copy(update={"citations": (cite,)})
+        assert names in format_answer_html(answer), language
