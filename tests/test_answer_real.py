@@ -112,3 +112,26 @@ def test_the_sentence_reranker_puts_the_passage_that_answers_an_english_question
     assert "400 كيلوغرام" not in first(rerank_weight_en=0.0, name_weight=0.0)
     assert "400 كيلوغرام" in first(name_weight=0.0)
     assert "400 كيلوغرام" in real_assistant.retrieve(question)[0].chunk.text
+
+
+def test_the_names_weight_alone_puts_the_passage_holding_the_iaea_first(real_assistant) -> None:  # type: ignore[no-untyped-def]
+    """ "IAEA" is held by "الوكالة الدولية للطاقة الذرية" (an exonym): with the reranker off, the names weight lifts
+    the 400 kg passage to first for this question (`qa.retrieve.HybridRetriever._with_names`)."""
+    from qa.assistant import Assistant
+
+    question = "What quantity of highly enriched uranium worries the IAEA?"
+
+    def first(**update: float) -> str:
+        settings = real_assistant.settings.model_copy(update={"rerank_weight_en": 0.0, **update})
+        return Assistant(settings, embedder=real_assistant.embedder).retrieve(question)[0].chunk.text
+
+    assert "400 كيلوغرام" not in first(name_weight=0.0)
+    assert "400 كيلوغرام" in first()
+
+
+def test_a_how_long_question_is_answered_with_the_duration_not_a_count(real_assistant) -> None:  # type: ignore[no-untyped-def]
+    """On the bundled corpus: "several days", from «وبعد عدة أيام من الهجوم…», not the 350 missiles."""
+    answer = real_assistant.ask("How long after Iran's attack on Israel did Israel strike back?")
+    assert answer.answered and answer.language == "en"
+    assert answer.text.startswith("The articles give several days [1]: «"), answer.text
+    assert "عدة أيام" in answer.citations[0].quote and "350" not in answer.text.split("«")[0]
